@@ -1,0 +1,2 @@
+/** @ocsdk/test-kit: helpers the test suites share. */
+export { listOpencodeProcesses } from "./processes.ts";

@@ -1,0 +1,58 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against sources, so `pnpm test` needs no build first.
+const alias = {
+  "@ocsdk/client": src("./packages/client/src/index.ts"),
+  "@ocsdk/sdk": src("./packages/sdk/src/index.ts"),
+  "@ocsdk/test-kit": src("./packages/test-kit/src/index.ts"),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    // Each test file in its own process: child servers, env markers and signals stay per file.
+    pool: "forks",
+    // In CI, also write machine-readable results so .ci/run can count them.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "pipeline",
+          include: ["scripts/test/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["packages/*/test/unit/**/*.test.ts"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "e2e",
+          include: ["packages/*/test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "contract",
+          include: ["packages/*/test/contract/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

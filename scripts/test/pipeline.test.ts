@@ -256,6 +256,20 @@ describe("check:generated", () => {
   });
 });
 
+describe("build", () => {
+  it("an unchanged second build is a full turbo cache hit", async () => {
+    const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
+    const turbo = join(ROOT, "node_modules", ".bin", "turbo");
+    await execFileP(turbo, ["run", "build", "--output-logs=errors-only"], { cwd: ROOT, env, timeout: 120_000 });
+    const { stdout } = await execFileP(turbo, ["run", "build", "--dry=json"], { cwd: ROOT, env, maxBuffer: 16 << 20 });
+    const tasks = (JSON.parse(stdout) as { tasks: { taskId: string; command: string; cache: { status: string } }[] }).tasks
+      // Packages without a build script show up with a placeholder command and never run.
+      .filter((t) => t.command !== "<NONEXISTENT>");
+    expect(tasks.map((t) => t.taskId).sort()).toEqual(["@ocsdk/client#build", "@ocsdk/sdk#build"]);
+    expect(tasks.map((t) => `${t.taskId}:${t.cache.status}`)).toEqual(tasks.map((t) => `${t.taskId}:HIT`));
+  });
+});
+
 describe("cleanup", () => {
   // Runs last in this file (tests in a file run in order).
   it("leaves no opencode process behind", async () => {

@@ -258,7 +258,8 @@ describe("check:generated", () => {
 
 describe("build", () => {
   it("an unchanged second build is a full turbo cache hit", async () => {
-    const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
+    // turbo looks for the package manager on PATH; the workspace ships its own pnpm.
+    const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
     const turbo = join(ROOT, "node_modules", ".bin", "turbo");
     await execFileP(turbo, ["run", "build", "--output-logs=errors-only"], { cwd: ROOT, env, timeout: 120_000 });
     const { stdout } = await execFileP(turbo, ["run", "build", "--dry=json"], { cwd: ROOT, env, maxBuffer: 16 << 20 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerStartError, spawnServer } from "../../packages/sdk/src/server/spawn.ts";
 import { GENERATED_DIR, ROOT, SPEC_PATH } from "../lib/paths.ts";
 import { pullSpec } from "../lib/pull.ts";
-import { fetchSpec, normalizeSpec, parseSpec, SERVER_VERSION_KEY, SpecError, summarize } from "../lib/spec.ts";
+import { fetchSpec, normalizeSpec, parseSpec, SERVER_VERSION_KEY, summarize } from "../lib/spec.ts";
 
 // Every opencode process started from this file (directly or by a CLI child) inherits this marker.
 const MARKER = `ocsdk-pipeline-${randomUUID()}`;
@@ -58,8 +58,14 @@ describe("spec parsing and normalization", () => {
   });
 
   it("normalizes to sorted keys, records the server version, and is byte-stable", () => {
-    const a = parseSpec(JSON.stringify({ paths: { "/b": {}, "/a": {} }, openapi: "3.1.0", info: { version: "1", title: "t" } }), "a");
-    const b = parseSpec(JSON.stringify({ info: { title: "t", version: "1" }, openapi: "3.1.0", paths: { "/a": {}, "/b": {} } }), "b");
+    const a = parseSpec(
+      JSON.stringify({ paths: { "/b": {}, "/a": {} }, openapi: "3.1.0", info: { version: "1", title: "t" } }),
+      "a",
+    );
+    const b = parseSpec(
+      JSON.stringify({ info: { title: "t", version: "1" }, openapi: "3.1.0", paths: { "/a": {}, "/b": {} } }),
+      "b",
+    );
     const text = normalizeSpec(a, "9.9.9");
     expect(text).toBe(normalizeSpec(b, "9.9.9"));
     expect(text.endsWith("}\n")).toBe(true);
@@ -131,7 +137,9 @@ describe("pull from the real pinned server", () => {
       OPENCODE_SERVER_PASSWORD: "definitely-wrong",
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error: GET http:\/\/127\.0\.0\.1:\d+\/doc answered 401 Unauthorized: the password was rejected/);
+    expect(result.stderr).toMatch(
+      /error: GET http:\/\/127\.0\.0\.1:\d+\/doc answered 401 Unauthorized: the password was rejected/,
+    );
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
 
@@ -259,7 +267,11 @@ describe("check:generated", () => {
 describe("build", () => {
   it("an unchanged second build is a full turbo cache hit", async () => {
     // turbo looks for the package manager on PATH; the workspace ships its own pnpm.
-    const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
+    const env = {
+      ...process.env,
+      TURBO_TELEMETRY_DISABLED: "1",
+      PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}`,
+    };
     const turbo = join(ROOT, "node_modules", ".bin", "turbo");
     await execFileP(turbo, ["run", "build", "--output-logs=errors-only"], { cwd: ROOT, env, timeout: 120_000 });
     const { stdout } = await execFileP(turbo, ["run", "build", "--dry=json"], { cwd: ROOT, env, maxBuffer: 16 << 20 });

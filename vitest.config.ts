@@ -49,6 +49,8 @@ export default defineConfig({
         test: {
           name: "contract",
           include: ["packages/*/test/contract/**/*.test.ts"],
+          // One Prism mock of the spec for the whole run, URL via inject("prismUrl").
+          globalSetup: ["./packages/test-kit/src/prism-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,5 +1,5 @@
 /**
- * pnpm check:generated [--pull] [--spec PATH] [--generated DIR]
+ * pnpm check:generated [--pull] [--spec PATH] [--generated DIR] [--operations FILE]
  * Fails when the committed spec is not in normalized form or the committed generated code
  * differs from what the generator makes of the spec. With --pull, the spec must also equal a
  * fresh pull from the pinned server.
@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { OPERATIONS_FILE, renderOperationsFile } from "./generate.ts";
 import { diffTrees, generateClient, readTree } from "./lib/generate.ts";
 import { GENERATED_DIR, SPEC_PATH } from "./lib/paths.ts";
 import { fail, step } from "./lib/progress.ts";
@@ -35,6 +36,10 @@ async function main(argv: string[]): Promise<void> {
       );
     }
   }
+
+  const operationsFile = option(argv, "--operations") ?? OPERATIONS_FILE;
+  const table = await readFile(operationsFile, "utf8").catch(() => "");
+  if (table !== (await renderOperationsFile(specPath))) problems.push(`generated file differs: ${operationsFile}`);
 
   const tmp = await mkdtemp(join(tmpdir(), "ocsdk-check-"));
   try {

@@ -8,6 +8,54 @@
  * console.log(`opencode ${server.version} at ${server.url}`);
  * ```
  */
+
+export {
+  type APIPromise,
+  type ClientOptions,
+  createOpencodeClient,
+  DEFAULT_BASE_URL,
+  OpencodeClient,
+  type OperationArgs,
+  type OperationData,
+  type OperationId,
+  type OperationTree,
+  type RawRequestInit,
+  type RequestOptions,
+  type StreamFetchInit,
+} from "./client.js";
+export {
+  APIConnectionError,
+  APIError,
+  type APIErrorInit,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  OpencodeError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  ValidationError,
+} from "./core/errors.js";
+export { LOG_LEVEL_ENV, type Logger, type LogLevel } from "./core/logger.js";
+export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
+export { OPERATIONS, SPEC_SERVER_VERSION } from "./core/operations.gen.js";
+export {
+  isIdempotentMethod,
+  isRetryableError,
+  isRetryableStatus,
+  RETRY_DEFAULTS,
+  type RetryOptions,
+  retryAfterMs,
+  retryDelayMs,
+  type WithRetryOptions,
+  withRetry,
+} from "./core/retry.js";
+export { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
+export { createNodeFetch, type NodeFetchOptions } from "./core/transport.js";
 export {
   type RunningServer,
   resolveOpencodeBinary,

@@ -1,0 +1,270 @@
+/**
+ * Typed errors. Every failure the client raises is an {@link OpencodeError}; HTTP failures are an
+ * {@link APIError} subclass chosen by status, network failures an {@link APIConnectionError}.
+ */
+
+/**
+ * Base class of every error this SDK throws.
+ *
+ * @example
+ * ```ts
+ * try { await oc.session.get({ path: { sessionID } }); }
+ * catch (e) { if (e instanceof OpencodeError) console.error(e.message); }
+ * ```
+ */
+export class OpencodeError extends Error {
+  override name = "OpencodeError";
+}
+
+/** Fields of an {@link APIError}. */
+export interface APIErrorInit {
+  status: number;
+  method: string;
+  path: string;
+  /** Parsed JSON body, or the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  headers: Headers;
+  /** The request attempts made, including the failing one. */
+  attempts?: number;
+}
+
+/**
+ * The server answered with a non-2xx status.
+ *
+ * `errorName` / `data` keep opencode's own named error (`{ name, data }` or `{ _tag, message }` bodies),
+ * e.g. `NotFoundError`, `SessionBusyError`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof APIError && e.status === 404) console.log(e.errorName, e.serverMessage); }
+ * ```
+ */
+export class APIError extends OpencodeError {
+  override name = "APIError";
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+  readonly headers: Headers;
+  /** The server's reason, when it gave one. */
+  readonly serverMessage: string | undefined;
+  /** opencode's named error (`name` or `_tag` of the body), e.g. `NotFoundError`. */
+  readonly errorName: string | undefined;
+  /** opencode's error payload (`data` of the body, or the body without `_tag`). */
+  readonly data: unknown;
+  readonly attempts: number;
+
+  constructor(init: APIErrorInit) {
+    const { errorName, data, serverMessage } = parseErrorBody(init.body);
+    const reason = serverMessage ?? errorName ?? describeBody(init.body);
+    super(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}`);
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.body = init.body;
+    this.headers = init.headers;
+    this.serverMessage = serverMessage;
+    this.errorName = errorName;
+    this.data = data;
+    this.attempts = init.attempts ?? 1;
+  }
+}
+
+/** HTTP 400. @example `if (e instanceof BadRequestError) console.log(e.data);` */
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+/** HTTP 401: wrong or missing password. @example `if (e instanceof AuthenticationError) askForPassword();` */
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+/** HTTP 403. @example `if (e instanceof PermissionDeniedError) console.log(e.serverMessage);` */
+export class PermissionDeniedError extends APIError {
+  override name = "PermissionDeniedError";
+}
+/** HTTP 404. @example `if (e instanceof NotFoundError) return undefined;` */
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+/** HTTP 409. @example `if (e instanceof ConflictError) console.log(e.errorName);` */
+export class ConflictError extends APIError {
+  override name = "ConflictError";
+}
+/** HTTP 422. @example `if (e instanceof UnprocessableEntityError) console.log(e.data);` */
+export class UnprocessableEntityError extends APIError {
+  override name = "UnprocessableEntityError";
+}
+/** HTTP 429. @example `if (e instanceof RateLimitError) console.log(e.headers.get("retry-after"));` */
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+}
+/** HTTP 5xx. @example `if (e instanceof InternalServerError) console.log(e.status);` */
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+/**
+ * The request did not get an HTTP answer (refused, reset, DNS, TLS …).
+ * `neverSent` is true only when the request provably did not reach the server
+ * (the connection was never established), which is what makes a retry of a non-idempotent call safe.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof APIConnectionError && e.neverSent) console.log("server down"); }
+ * ```
+ */
+export class APIConnectionError extends OpencodeError {
+  override name = "APIConnectionError";
+  readonly method: string;
+  readonly path: string;
+  readonly neverSent: boolean;
+  readonly attempts: number;
+  constructor(init: { method: string; path: string; cause?: unknown; neverSent?: boolean; message?: string; attempts?: number }) {
+    super(init.message ?? `${init.method} ${init.path}: connection error${causeText(init.cause)}`, { cause: init.cause });
+    this.method = init.method;
+    this.path = init.path;
+    this.neverSent = init.neverSent ?? false;
+    this.attempts = init.attempts ?? 1;
+  }
+}
+
+/**
+ * The request took longer than its `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof APITimeoutError) console.log(`gave up after ${e.timeoutMs} ms`); }
+ * ```
+ */
+export class APITimeoutError extends APIConnectionError {
+  override name = "APITimeoutError";
+  readonly timeoutMs: number;
+  constructor(init: { method: string; path: string; timeoutMs: number; attempts?: number }) {
+    super({ ...init, message: `${init.method} ${init.path}: timed out after ${init.timeoutMs} ms` });
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/**
+ * The caller aborted the request through its `signal`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof APIUserAbortError) return; }
+ * ```
+ */
+export class APIUserAbortError extends OpencodeError {
+  override name = "APIUserAbortError";
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    cause?: unknown,
+  ) {
+    super(`${method} ${path}: aborted by the caller`, { cause });
+  }
+}
+
+/**
+ * Raised before any network I/O when an argument cannot be right: an id that breaks the spec's
+ * pattern (`ses…`, `msg…`), a missing path parameter, or a `.`/`..` path segment.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ValidationError) console.log(e.param, e.pattern); }
+ * ```
+ */
+export class ValidationError extends OpencodeError {
+  override name = "ValidationError";
+  constructor(
+    message: string,
+    readonly operationId: string,
+    readonly param: string,
+    readonly value: unknown,
+    readonly pattern?: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_CLASSES: Record<number, typeof APIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/**
+ * Builds the {@link APIError} subclass for a status.
+ *
+ * @example
+ * ```ts
+ * const e = makeAPIError({ status: 404, method: "GET", path: "/x", body: undefined, headers: new Headers() });
+ * e instanceof NotFoundError; // true
+ * ```
+ */
+export function makeAPIError(init: APIErrorInit): APIError {
+  const Cls = STATUS_CLASSES[init.status] ?? (init.status >= 500 ? InternalServerError : APIError);
+  return new Cls(init);
+}
+
+/**
+ * Parses an error body: JSON when it is JSON, else the trimmed text (HTML pages shortened), else undefined.
+ *
+ * @example
+ * ```ts
+ * parseBodyText('{"name":"NotFoundError"}'); // { name: "NotFoundError" }
+ * ```
+ */
+export function parseBodyText(text: string): unknown {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return trimmed;
+  }
+}
+
+function parseErrorBody(body: unknown): { errorName?: string; data?: unknown; serverMessage?: string } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    if (typeof body === "string" && !/^\s*</.test(body)) return { serverMessage: body.slice(0, 500) };
+    return {};
+  }
+  const b = body as Record<string, unknown>;
+  const errorName = typeof b.name === "string" ? b.name : typeof b._tag === "string" ? b._tag : undefined;
+  let data: unknown;
+  if ("data" in b) data = b.data;
+  else if (typeof b._tag === "string") {
+    const { _tag, ...rest } = b;
+    data = rest;
+  }
+  const fromData = data && typeof data === "object" ? (data as Record<string, unknown>).message : undefined;
+  const message =
+    typeof fromData === "string"
+      ? fromData
+      : typeof b.message === "string"
+        ? b.message
+        : typeof b.error === "string"
+          ? b.error
+          : undefined;
+  return { errorName, data, serverMessage: message };
+}
+
+function describeBody(body: unknown): string {
+  if (typeof body === "string" && /^\s*</.test(body)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+    return title ? `HTML page "${title}"` : "HTML page";
+  }
+  return "";
+}
+
+function causeText(cause: unknown): string {
+  if (!cause || typeof cause !== "object") return "";
+  const c = cause as { code?: unknown; message?: unknown };
+  const code = typeof c.code === "string" ? c.code : "";
+  const msg = typeof c.message === "string" ? c.message : "";
+  return code || msg ? ` (${[code, msg].filter(Boolean).join(": ")})` : "";
+}

@@ -1,0 +1,110 @@
+/**
+ * Logging with levels and redaction. Every record goes through {@link redact} before it reaches
+ * the logger, at every level: credentials never leave the client in a log line.
+ */
+
+/** Log levels, quietest first. @example `createOpencodeClient({ logLevel: "debug" })` */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
+
+/** Anything with console-like methods. @example `createOpencodeClient({ logger: console })` */
+export interface Logger {
+  error(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  debug(message: string, data?: Record<string, unknown>): void;
+}
+
+const ORDER: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** Environment variable read for the default level. @example `OPENCODE_SDK_LOG=debug node app.js` */
+export const LOG_LEVEL_ENV = "OPENCODE_SDK_LOG";
+
+/**
+ * Parses a level (e.g. from the environment); unknown values give `fallback`.
+ *
+ * @example
+ * ```ts
+ * parseLogLevel(process.env.OPENCODE_SDK_LOG, "warn");
+ * ```
+ */
+export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  const v = value?.trim().toLowerCase();
+  return v && v in ORDER ? (v as LogLevel) : fallback;
+}
+
+const SECRET_KEY = /pass(word)?|secret|token$|api[-_]?key|^key$|authorization|cookie|credential|^access$|^refresh$|private/i;
+const REDACTED = "[redacted]";
+
+/**
+ * Deep-copies a value with secrets replaced: values under secret-looking keys
+ * (password, token, key, authorization, access/refresh …), `Basic`/`Bearer` credentials in strings,
+ * and any of the given literal `secrets` wherever they appear.
+ *
+ * @example
+ * ```ts
+ * redact({ headers: { authorization: "Basic abc" } }); // { headers: { authorization: "[redacted]" } }
+ * ```
+ */
+export function redact(value: unknown, secrets: Iterable<string> = [], depth = 0): unknown {
+  if (typeof value === "string") return redactString(value, secrets);
+  if (value === null || typeof value !== "object") return value;
+  if (depth > 8) return "[deep]";
+  if (value instanceof Headers) {
+    const out: Record<string, string> = {};
+    value.forEach((v, k) => {
+      out[k] = SECRET_KEY.test(k) ? REDACTED : redactString(v, secrets);
+    });
+    return out;
+  }
+  if (value instanceof Error) {
+    return { name: value.name, message: redactString(value.message, secrets) };
+  }
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== "" ? REDACTED : redact(v, secrets, depth + 1);
+  }
+  return out;
+}
+
+function redactString(s: string, secrets: Iterable<string>): string {
+  let out = s.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/g, `$1 ${REDACTED}`);
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/**
+ * A logger that drops records above `level` and redacts everything it forwards.
+ *
+ * @example
+ * ```ts
+ * const log = createLogger({ level: "info", logger: console, secrets: [password] });
+ * log.info("ready", { password }); // prints password: "[redacted]"
+ * ```
+ */
+export function createLogger(options: { level?: LogLevel; logger?: Logger; secrets?: () => Iterable<string> } = {}): Logger & {
+  level: LogLevel;
+} {
+  const level = options.level ?? parseLogLevel(process.env[LOG_LEVEL_ENV], "warn");
+  const sink: Logger = options.logger ?? consoleLogger;
+  const secrets = options.secrets ?? (() => []);
+  const emit =
+    (l: Exclude<LogLevel, "off">) =>
+    (message: string, data?: Record<string, unknown>): void => {
+      if (ORDER[l] > ORDER[level]) return;
+      const s = [...secrets()];
+      const safeMessage = redactString(message, s);
+      if (data === undefined) sink[l](safeMessage);
+      else sink[l](safeMessage, redact(data, s) as Record<string, unknown>);
+    };
+  return { level, error: emit("error"), warn: emit("warn"), info: emit("info"), debug: emit("debug") };
+}
+
+const consoleLogger: Logger = {
+  error: (m, d) => (d ? console.error(`[opencode] ${m}`, d) : console.error(`[opencode] ${m}`)),
+  warn: (m, d) => (d ? console.warn(`[opencode] ${m}`, d) : console.warn(`[opencode] ${m}`)),
+  info: (m, d) => (d ? console.info(`[opencode] ${m}`, d) : console.info(`[opencode] ${m}`)),
+  debug: (m, d) => (d ? console.debug(`[opencode] ${m}`, d) : console.debug(`[opencode] ${m}`)),
+};

@@ -1,0 +1,47 @@
+/**
+ * Vitest global setup for the `contract` project: one Prism mock of the spec for the whole run,
+ * its URL handed to tests through `provide`/`inject("prismUrl")`.
+ */
+import { fileURLToPath } from "node:url";
+import type {} from "vitest";
+import type { TestProject } from "vitest/node";
+import { writeMockSpec } from "./mock-spec.ts";
+import { startPrism } from "./prism.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Base URL of the shared Prism mock (contract project only). */
+    prismUrl: string;
+    /** Absolute path of the OpenAPI document Prism serves. */
+    prismSpecPath: string;
+  }
+}
+
+/** The spec the mock serves; the contract tests read the same file. */
+export const CONTRACT_SPEC_PATH = fileURLToPath(new URL("../../../openapi/opencode.openapi.json", import.meta.url));
+
+/**
+ * Starts the shared Prism mock and returns its teardown.
+ *
+ * @example
+ * ```ts
+ * // vitest.config.ts, contract project
+ * test: { globalSetup: ["./packages/test-kit/src/prism-global-setup.ts"] }
+ * // in a test
+ * const url = inject("prismUrl");
+ * ```
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const prism = await startPrism({
+    // The faker behind --dynamic hangs or crashes on some 3.1 keywords: serve a rewritten copy.
+    specPath: writeMockSpec(CONTRACT_SPEC_PATH),
+    mode: "mock",
+    errors: true,
+    // Static examples ignore `pattern` (ids like "string" instead of "ses…"), so Prism would
+    // reject its own responses; json-schema-faker honours patterns.
+    dynamic: true,
+  });
+  project.provide("prismUrl", prism.url);
+  project.provide("prismSpecPath", CONTRACT_SPEC_PATH);
+  return () => prism.close();
+}

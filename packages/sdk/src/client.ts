@@ -162,7 +162,8 @@ export class OpencodeClient {
     const password = options.password ?? env.OPENCODE_SERVER_PASSWORD;
     const username = options.username ?? env.OPENCODE_SERVER_USERNAME ?? "opencode";
     const token = password !== undefined ? Buffer.from(`${username}:${password}`).toString("base64") : undefined;
-    const secrets = [password, token].filter((s): s is string => !!s);
+    // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
+    const secrets = new Set([password, token].filter((s): s is string => !!s));
     this.logger = createLogger({ level: options.logLevel, logger: options.logger, secrets: () => secrets });
     this.metrics = new Metrics();
     this.raw = createClient({ baseUrl: this.baseUrl });
@@ -176,6 +177,7 @@ export class OpencodeClient {
       logger: this.logger,
       metrics: this.metrics,
       hooks: options.hooks ?? {},
+      secrets,
     });
     Object.assign(this, buildTree(this));
   }

@@ -37,6 +37,7 @@ export {
   OpencodeError,
   PermissionDeniedError,
   RateLimitError,
+  type SpecViolation,
   UnprocessableEntityError,
   ValidationError,
 } from "./core/errors.js";
@@ -56,6 +57,7 @@ export {
 } from "./core/retry.js";
 export { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
 export { createNodeFetch, type NodeFetchOptions } from "./core/transport.js";
+export { type AttachedServer, type AttachServerOptions, attachServer } from "./server/attach.js";
 export {
   type RunningServer,
   resolveOpencodeBinary,

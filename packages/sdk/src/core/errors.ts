@@ -53,9 +53,16 @@ export class APIError extends OpencodeError {
   /** opencode's error payload (`data` of the body, or the body without `_tag`). */
   readonly data: unknown;
   readonly attempts: number;
+  /** Spec violations a validating mock or proxy (Prism's `sl-violations` header) reported. */
+  readonly violations: SpecViolation[];
 
   constructor(init: APIErrorInit) {
-    const { errorName, data, serverMessage } = parseErrorBody(init.body);
+    const { errorName, data, serverMessage: bodyMessage } = parseErrorBody(init.body);
+    const violations = parseViolations(init.headers.get("sl-violations"));
+    // A mock (Prism) states the real reason in its header; its body is only a sample.
+    const serverMessage = violations.length
+      ? violations.map((v) => `${v.location.join(".")}: ${v.message}`).join("; ")
+      : bodyMessage;
     const reason = serverMessage ?? errorName ?? describeBody(init.body);
     super(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}`);
     this.status = init.status;
@@ -67,6 +74,7 @@ export class APIError extends OpencodeError {
     this.errorName = errorName;
     this.data = data;
     this.attempts = init.attempts ?? 1;
+    this.violations = violations;
   }
 }
 
@@ -225,6 +233,26 @@ export function parseBodyText(text: string): unknown {
     return JSON.parse(trimmed);
   } catch {
     return trimmed;
+  }
+}
+
+/** One violation of the spec, as Prism reports it. */
+export interface SpecViolation {
+  location: string[];
+  code?: string | number;
+  message: string;
+}
+
+function parseViolations(header: string | null): SpecViolation[] {
+  if (!header) return [];
+  try {
+    const list = JSON.parse(header) as unknown;
+    if (!Array.isArray(list)) return [];
+    return list
+      .filter((v): v is SpecViolation => typeof v?.message === "string")
+      .map((v) => ({ location: Array.isArray(v.location) ? v.location.map(String) : [], code: v.code, message: v.message }));
+  } catch {
+    return [];
   }
 }
 

@@ -67,6 +67,28 @@ export function redact(value: unknown, secrets: Iterable<string> = [], depth = 0
   return out;
 }
 
+/**
+ * Adds the values of secret-looking fields of a request body (e.g. `auth.set`'s `key`) to `into`, so
+ * the same values are redacted wherever they show up later (an error message echoing them).
+ * The set is bounded: the oldest values are dropped first.
+ *
+ * @example
+ * ```ts
+ * const secrets = new Set<string>();
+ * collectSecretValues({ type: "api", key: "sk-123456" }, secrets); // secrets has "sk-123456"
+ * ```
+ */
+export function collectSecretValues(value: unknown, into: Set<string>, depth = 0, limit = 64): void {
+  if (value === null || typeof value !== "object" || depth > 8) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === "string" && v.length >= 4 && SECRET_KEY.test(k)) {
+      into.delete(v);
+      into.add(v);
+      if (into.size > limit) into.delete(into.values().next().value as string);
+    } else collectSecretValues(v, into, depth + 1, limit);
+  }
+}
+
 function redactString(s: string, secrets: Iterable<string>): string {
   let out = s.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/g, `$1 ${REDACTED}`);
   for (const secret of secrets) {

@@ -11,7 +11,7 @@ import {
   OpencodeError,
   parseBodyText,
 } from "./errors.js";
-import type { Logger } from "./logger.js";
+import { collectSecretValues, type Logger } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
 import { defaultSleep, isIdempotentMethod, isRetryableError, type RetryOptions, retryDelayMs } from "./retry.js";
 import { startDeadline } from "./timeout.js";
@@ -28,6 +28,8 @@ export interface RunnerConfig {
   logger: Logger;
   metrics: Metrics;
   hooks: ClientHooks;
+  /** Values to redact from logs; secret-looking request fields are added to it. */
+  secrets?: Set<string>;
 }
 
 /** One call. */
@@ -88,7 +90,7 @@ export class Runner {
         operationId: input.operationId,
         attempt,
         headers,
-        body: describeRequestBody(input.body, headers),
+        body: describeRequestBody(input.body, headers, cfg.secrets),
       });
       const t0 = now();
       const deadline = startDeadline(timeoutMs, input.signal ?? undefined);
@@ -187,13 +189,16 @@ function safePath(url: string): string {
   }
 }
 
-function describeRequestBody(body: RunInput["body"], headers: Headers): unknown {
+function describeRequestBody(body: RunInput["body"], headers: Headers, secrets?: Set<string>): unknown {
   if (body === undefined || body === null) return undefined;
   const text = typeof body === "string" ? body : undefined;
   if (text !== undefined && (headers.get("content-type") ?? "").includes("json")) {
     // Parsed so the logger can redact by key (auth.set's `key`, passwords …); long bodies are cut.
     const parsed = text.length > 4_000 ? undefined : parseBodyText(text);
-    if (parsed !== null && typeof parsed === "object") return parsed;
+    if (parsed !== null && typeof parsed === "object") {
+      if (secrets) collectSecretValues(parsed, secrets);
+      return parsed;
+    }
   }
   return `[${typeof body === "string" ? body.length : body.byteLength} bytes]`;
 }

@@ -9,7 +9,8 @@
  *   host, connect timeout), so not one byte of the request left this process. A reset, a timeout or
  *   any HTTP answer after the connection was up is NOT retried: the server may already have acted.
  */
-import { APIConnectionError, APIError, APITimeoutError } from "./errors.js";
+import { APIConnectionError, APIError, APITimeoutError, OpencodeError } from "./errors.js";
+import { isNeverSent } from "./transport.js";
 
 /** Tunables of the retry policy; everything time-related is injectable so tests are exact. */
 export interface RetryOptions {
@@ -62,8 +63,11 @@ export function isIdempotentMethod(method: string): boolean {
  */
 export function isRetryableError(error: unknown, { idempotent }: { idempotent: boolean }): boolean {
   if (error instanceof APIConnectionError && !(error instanceof APITimeoutError) && error.neverSent) return true;
+  // A raw fetch error from user code: the same rule, read from its cause chain.
+  const raw = !(error instanceof OpencodeError) && error instanceof TypeError && error.message === "fetch failed";
+  if (raw && isNeverSent(error)) return true;
   if (!idempotent) return false;
-  if (error instanceof APIConnectionError) return true;
+  if (error instanceof APIConnectionError || raw) return true;
   if (error instanceof APIError) return isRetryableStatus(error.status, error.headers);
   return false;
 }

@@ -1,5 +1,22 @@
 /** @ocsdk/test-kit: helpers the test suites share. */
 
+export {
+  type ChatRequest,
+  type FakeModel,
+  type FakeModelOptions,
+  type FakeToolCall,
+  type FakeTurn,
+  startFakeModel,
+} from "./fake-model.ts";
+export { mockFriendlySpec, writeMockSpec } from "./mock-spec.ts";
+export {
+  FAKE_MODEL_REF,
+  fakeModelConfig,
+  type HarnessOptions,
+  type OpencodeHarness,
+  startOpencodeHarness,
+} from "./opencode-harness.ts";
 export { type RunningPrism, type StartPrismOptions, startPrism } from "./prism.ts";
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";
+export { type SseReplay, splitFrames, startSseReplay } from "./sse-replay.ts";

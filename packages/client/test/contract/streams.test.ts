@@ -1,0 +1,130 @@
+/**
+ * Streaming contracts: real `/event` and `/global/event` streams recorded from the pinned server
+ * (pnpm record-fixtures) are replayed from a loopback SSE server, read through the wrapper's stream
+ * path, and every event is validated against the spec's event schemas. Event types the spec does
+ * not describe are reported as findings, never dropped; a described type with a wrong shape fails.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createOpencodeClient } from "@ocsdk/sdk";
+import { type JsonSchema, splitFrames, startSseReplay } from "@ocsdk/test-kit";
+import { afterAll, describe, expect, it } from "vitest";
+import { createValidator, loadSpec } from "./lib/spec.ts";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/sse/", import.meta.url));
+const spec = loadSpec();
+const validator = createValidator(spec);
+const schemas = spec.components.schemas;
+
+type TypeField = { const?: string; enum?: string[] };
+/** Event types a union schema describes (members by $ref or inline). */
+function typesOf(union: string): Set<string> {
+  const members = (schemas[union] as { anyOf?: object[]; oneOf?: object[] }) ?? {};
+  return new Set(
+    (members.anyOf ?? members.oneOf ?? []).flatMap((m) => {
+      const ref = (m as { $ref?: string }).$ref;
+      const s = (ref ? schemas[ref.split("/").pop() as string] : m) as { properties?: { type?: TypeField } };
+      const t = s.properties?.type;
+      return t?.const ? [t.const] : (t?.enum ?? []);
+    }),
+  );
+}
+const describedTypes = { event: typesOf("Event"), global: typesOf("Event"), v2: typesOf("V2Event") };
+
+const STREAMS = {
+  event: { path: "/event", schema: "Event" },
+  global: { path: "/global/event", schema: "GlobalEvent" },
+  v2: { path: "/api/event", schema: "V2Event" },
+} as const;
+/** Reviewed known violations of the real server (shared with the conformance run). */
+interface Allowed {
+  operation: string;
+  eventType?: string;
+  message: string;
+  reason: string;
+}
+const ALLOWLIST = fileURLToPath(new URL("../../../../openapi/conformance-allowlist.json", import.meta.url));
+const allowed = (JSON.parse(await readFile(ALLOWLIST, "utf8")) as { violations: Allowed[] }).violations;
+const OPERATION_OF = { event: "event.subscribe", global: "global.event", v2: "v2.event.subscribe" } as const;
+const known: string[] = [];
+
+const files = (await readdir(FIXTURES)).filter((f) => f.endsWith(".sse")).sort();
+const findings = new Map<string, number>();
+let totalEvents = 0;
+let validated = 0;
+const allTypes = new Set<string>();
+
+/** Reads the SSE body through the wrapper and returns the `data` of each frame. */
+async function readThroughWrapper(url: string, path: string): Promise<string[]> {
+  const oc = createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const res = await oc.streamFetch(path, { signal: AbortSignal.timeout(15_000) });
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  return splitFrames(await res.text()).map((frame) =>
+    frame
+      .split("\n")
+      .filter((l) => l.startsWith("data:"))
+      .map((l) => l.slice(5).trimStart())
+      .join("\n"),
+  );
+}
+
+describe("recorded streams replayed and validated", () => {
+  it("fixtures exist for every stream of every scenario", async () => {
+    const index = JSON.parse(await readFile(`${FIXTURES}index.json`, "utf8")) as Record<string, unknown>;
+    const expected = Object.keys(index).flatMap((name) => Object.keys(STREAMS).map((k) => `${name}.${k}.sse`));
+    expect(files).toEqual(expected.sort());
+    expect(Object.keys(index)).toEqual(expect.arrayContaining(["text", "tool", "permission"]));
+  });
+
+  for (const file of files) {
+    const kind = file.split(".")[1] as keyof typeof STREAMS;
+    it(`${file}: every event matches ${STREAMS[kind].schema}`, async () => {
+      const { path, schema } = STREAMS[kind];
+      const text = await readFile(`${FIXTURES}${file}`, "utf8");
+      await using replay = await startSseReplay({ [path]: text });
+      const frames = await readThroughWrapper(replay.url, path);
+      expect(frames.length).toBe(splitFrames(text).length);
+      // Comment frames (": heartbeat") carry no data.
+      const datas = frames.filter((d) => d !== "");
+      const problems: string[] = [];
+      const types = new Set<string>();
+      for (const data of datas) {
+        const value = JSON.parse(data) as { type?: string; payload?: { type?: string } };
+        const type = (kind === "global" ? value.payload?.type : value.type) ?? "(none)";
+        types.add(type);
+        allTypes.add(type);
+        if (!describedTypes[kind].has(type)) {
+          findings.set(type, (findings.get(type) ?? 0) + 1);
+          continue;
+        }
+        validated++;
+        const problem = validator.check(schemas[schema] as JsonSchema, value);
+        if (!problem) continue;
+        const listed = allowed.some(
+          (a) => a.operation === OPERATION_OF[kind] && (a.eventType ?? type) === type && problem.includes(a.message),
+        );
+        if (listed) known.push(`${file} ${type}: ${problem}`);
+        else problems.push(`${type}: ${problem}`);
+      }
+      totalEvents += datas.length;
+      console.log(`streams: ${file}: ${datas.length} events, ${types.size} types`);
+      expect(problems).toEqual([]);
+      // The scenario's own events are there (not only heartbeats).
+      expect(types.has(kind === "v2" ? "session.updated" : "message.part.updated")).toBe(true);
+    });
+  }
+
+  it("the validator rejects a described event with a wrong shape (control)", () => {
+    const bad = { id: "evt_1", type: "session.idle", properties: { sessionID: 42 } };
+    expect(validator.check(schemas.Event as JsonSchema, bad)).toBeDefined();
+  });
+});
+
+afterAll(() => {
+  console.log(
+    `streams: ${totalEvents} events replayed, ${validated} validated against the spec, ${allTypes.size} distinct types`,
+  );
+  const list = [...findings].map(([t, n]) => `${t} ×${n}`).join(", ");
+  console.log(`streams: findings (types not in the spec): ${list || "none"}`);
+  console.log(`streams: ${known.length} allowlisted violations (openapi/conformance-allowlist.json)`);
+});

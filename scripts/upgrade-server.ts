@@ -157,7 +157,8 @@ export async function upgradeServer(opts: UpgradeOptions): Promise<{ ok: boolean
   try {
     await step(`check that opencode-ai@${opts.version} is published`, async () => {
       const r = await exec("npm", ["view", `opencode-ai@${opts.version}`, "version"], ROOT);
-      if (!r.ok || r.output.trim().split("\n").at(-1)?.trim() !== opts.version) {
+      // npm's own warnings share the output: look for the exact version on a line of its own.
+      if (!r.ok || !r.output.split("\n").some((l) => l.trim() === opts.version)) {
         throw new Error(`opencode-ai@${opts.version} is not a published version (npm view: ${tail(r.output, 3) || "no match"})`);
       }
     });

@@ -1,6 +1,16 @@
 /** @ocsdk/test-kit: helpers the test suites share. */
 
 export {
+  type AllowedViolation,
+  type ConformanceRecorder,
+  classifyViolations,
+  createConformanceRecorder,
+  loadAllowlist,
+  type ObservedViolation,
+  operationOf,
+  startConformanceProxy,
+} from "./conformance.ts";
+export {
   type ChatRequest,
   type FakeModel,
   type FakeModelOptions,

@@ -118,7 +118,15 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Resolves the opencode executable for a {@link SpawnServerOptions.binary} choice. */
+/**
+ * Resolves the opencode executable for a {@link SpawnServerOptions.binary} choice. For `"pinned"`,
+ * `OCSDK_OPENCODE_BINARY` (a path) wins over the installed `opencode-ai` package.
+ *
+ * @example
+ * ```ts
+ * const bin = resolveOpencodeBinary("pinned"); // …/node_modules/opencode-ai/bin/opencode.exe
+ * ```
+ */
 export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pinned"): string {
   if (choice === "path") {
     for (const dir of (process.env.PATH ?? "").split(delimiter)) {
@@ -128,6 +136,9 @@ export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pi
     throw new ServerStartError("opencode was not found on PATH", "");
   }
   if (choice !== "pinned") return choice;
+  // Lets a tool (upgrade-server --dry-run) stand in another version for "the pinned one".
+  const override = process.env.OCSDK_OPENCODE_BINARY;
+  if (override) return override;
   const require = createRequire(import.meta.url);
   let pkgJson: string;
   try {

@@ -13,6 +13,8 @@ import { RETRY_DEFAULTS, type RetryOptions } from "./core/retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
 import { defaultFetch } from "./core/transport.js";
 import { validateArgs } from "./core/validate.js";
+import { EventStream, type EventStreamOptions } from "./events/stream.js";
+import { Sessions } from "./sessions/sessions.js";
 
 /** Default server URL when neither `baseUrl` nor `OPENCODE_BASE_URL` is set. */
 export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
@@ -52,6 +54,8 @@ export interface ClientOptions {
   logLevel?: LogLevel;
   /** Hooks for metrics/tracing. */
   hooks?: ClientHooks;
+  /** Reconnect, watchdog and dedup settings of {@link OpencodeClient.events}. */
+  events?: EventStreamOptions;
 }
 
 /**
@@ -153,6 +157,9 @@ export class OpencodeClient {
   /** The generated low-level client this wrapper drives (for URL building). */
   readonly raw: gen.Client;
   readonly #runner: Runner;
+  readonly #eventOptions: EventStreamOptions;
+  #events: EventStream | undefined;
+  #sessions: Sessions | undefined;
 
   constructor(options: ClientOptions = {}) {
     const env = typeof process !== "undefined" ? process.env : {};
@@ -179,7 +186,35 @@ export class OpencodeClient {
       hooks: options.hooks ?? {},
       secrets,
     });
+    this.#eventOptions = options.events ?? {};
     Object.assign(this, buildTree(this));
+  }
+
+  /**
+   * The shared, typed event stream of this client (opened on the first subscription).
+   *
+   * @example
+   * ```ts
+   * for await (const e of oc.events.subscribe({ sessionID })) console.log(e.type);
+   * ```
+   */
+  get events(): EventStream {
+    this.#events ??= new EventStream(this, this.#eventOptions);
+    return this.#events;
+  }
+
+  /**
+   * High-level session helpers: create, list and get {@link Session} handles that prompt and stream.
+   *
+   * @example
+   * ```ts
+   * const session = await oc.sessions.create({ title: "fix the tests" });
+   * console.log(await session.prompt("Run the tests").finalText());
+   * ```
+   */
+  get sessions(): Sessions {
+    this.#sessions ??= new Sessions(this);
+    return this.#sessions;
   }
 
   /**

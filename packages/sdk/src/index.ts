@@ -65,3 +65,32 @@ export {
   type SpawnServerOptions,
   spawnServer,
 } from "./server/spawn.js";
+export { parseSse, type SseMessage } from "./core/sse.js";
+export {
+  type ConnectionState,
+  EventBufferOverflowError,
+  type EventOfType,
+  EventStream,
+  EventStreamClosedError,
+  type EventStreamOptions,
+  type OpencodeEvent,
+  type OverflowPolicy,
+  type StreamEvent,
+  type SubscribeOptions,
+  sessionIdOf,
+  type UnknownEvent,
+} from "./events/stream.js";
+export {
+  type MessageWithParts,
+  PromptAbortedError,
+  type PromptEvent,
+  PromptHandle,
+  type PromptInput,
+  type PromptOptions,
+  ProviderAuthError,
+  ProviderRateLimitError,
+  SessionError,
+  startPrompt,
+} from "./prompt/handle.js";
+export { newAscendingId, newMessageId } from "./prompt/ids.js";
+export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

@@ -1,0 +1,471 @@
+/**
+ * The prompt handle: subscribe first, then send, then turn the session's raw events into a few
+ * high-level ones, reconcile from the stored messages after a reconnect, and settle exactly once.
+ */
+import type { AssistantMessage, Message, Part, PermissionRequest, ToolPart } from "@ocsdk/client";
+import type { OpencodeClient, OperationArgs } from "../client.js";
+import { OpencodeError } from "../core/errors.js";
+import type { ConnectionState, StreamEvent } from "../events/stream.js";
+import { newMessageId } from "./ids.js";
+
+type PromptBody = OperationArgs<"session.prompt_async"> extends { body?: infer B } ? NonNullable<B> : never;
+/** What can be sent: text, or the spec's part inputs (text, files, agents, subtasks). */
+export type PromptInput = string | PromptBody["parts"];
+
+/** Options of a prompt (the spec's body fields, plus a signal). */
+export interface PromptOptions extends Partial<Omit<PromptBody, "parts" | "messageID">> {
+  /** Aborts the prompt on the server and settles the handle as aborted. */
+  signal?: AbortSignal;
+  /** How long `abort()` waits for the session to go idle (default 10 s). */
+  abortTimeoutMs?: number;
+}
+
+/** A stored message with its parts, as the server returns it. */
+export interface MessageWithParts {
+  info: Message;
+  parts: Part[];
+}
+
+/** High-level events of one prompt. */
+export type PromptEvent =
+  | { type: "text.delta"; messageID: string; partID: string; delta: string; text: string }
+  | { type: "reasoning.delta"; messageID: string; partID: string; delta: string; text: string }
+  | { type: "tool.started"; messageID: string; callID: string; tool: string; input: Record<string, unknown> }
+  | {
+      type: "tool.completed";
+      messageID: string;
+      callID: string;
+      tool: string;
+      input: Record<string, unknown>;
+      output: string;
+      title?: string;
+      metadata?: Record<string, unknown>;
+    }
+  | { type: "tool.failed"; messageID: string; callID: string; tool: string; input: Record<string, unknown>; error: string }
+  | { type: "file.edited"; messageID: string; file: string; tool: string }
+  | { type: "permission.asked"; request: PermissionRequest }
+  | {
+      type: "step.finished";
+      messageID: string;
+      reason: string;
+      cost: number;
+      tokens: { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
+    }
+  | { type: "error"; error: OpencodeError }
+  | { type: "done"; message: MessageWithParts };
+
+/** The session reported an error for this prompt (provider auth, rate limit, output length …). */
+export class SessionError extends OpencodeError {
+  override name = "SessionError";
+  constructor(
+    /** opencode's error name, e.g. `ProviderAuthError`, `APIError`. */
+    readonly errorName: string,
+    /** Its payload. */
+    readonly data: Record<string, unknown>,
+  ) {
+    super(`${errorName}: ${String(data.message ?? "session error")}`);
+  }
+  /** HTTP status the provider answered, when the error came from it. */
+  get statusCode(): number | undefined {
+    return typeof this.data.statusCode === "number" ? this.data.statusCode : undefined;
+  }
+}
+/** The provider rejected the credentials (`ProviderAuthError`, or a provider 401/403). */
+export class ProviderAuthError extends SessionError {
+  override name = "ProviderAuthError";
+}
+/** The provider rate-limited the request (a provider 429). */
+export class ProviderRateLimitError extends SessionError {
+  override name = "ProviderRateLimitError";
+}
+/** The prompt was aborted (by `abort()`, its signal, or on the server). */
+export class PromptAbortedError extends OpencodeError {
+  override name = "PromptAbortedError";
+}
+
+function toSessionError(error: NonNullable<AssistantMessage["error"]>): OpencodeError {
+  const name = error.name;
+  const data = (error as { data?: Record<string, unknown> }).data ?? {};
+  if (name === "MessageAbortedError") return new PromptAbortedError(String(data.message ?? "aborted"));
+  const status = typeof data.statusCode === "number" ? data.statusCode : undefined;
+  if (name === "ProviderAuthError" || status === 401 || status === 403) return new ProviderAuthError(name, data);
+  if (status === 429) return new ProviderRateLimitError(name, data);
+  return new SessionError(name, data);
+}
+
+const FILE_TOOLS = new Set(["edit", "write", "multiedit", "patch", "apply_patch"]);
+
+/**
+ * A running prompt: an async iterable of {@link PromptEvent}s (every iteration replays from the start),
+ * plus helpers. Create it with `session.prompt(…)` or {@link startPrompt}.
+ *
+ * @example
+ * ```ts
+ * const run = session.prompt("Summarize the README");
+ * for await (const event of run) if (event.type === "text.delta") process.stdout.write(event.delta);
+ * console.log(await run.finalText());
+ * ```
+ */
+export class PromptHandle implements AsyncIterable<PromptEvent> {
+  /** The session the prompt runs in. */
+  readonly sessionID: string;
+  /** Id of the user message this prompt created. */
+  readonly messageID: string;
+  /** Fires when the prompt is aborted. */
+  readonly signal: AbortSignal;
+
+  readonly #oc: OpencodeClient;
+  readonly #events: PromptEvent[] = [];
+  readonly #wakers = new Set<() => void>();
+  readonly #abort = new AbortController();
+  readonly #subscription = new AbortController();
+  readonly #assistant = new Map<string, AssistantMessage>();
+  readonly #parts = new Map<string, Part>();
+  readonly #text = new Map<string, string>();
+  readonly #toolsStarted = new Set<string>();
+  readonly #toolsEnded = new Set<string>();
+  readonly #abortTimeoutMs: number;
+  #settled = false;
+  #sawActivity = false;
+  #result: Promise<MessageWithParts>;
+  #resolve!: (m: MessageWithParts) => void;
+  #reject!: (e: unknown) => void;
+
+  /** @internal use {@link startPrompt} */
+  constructor(oc: OpencodeClient, sessionID: string, input: PromptInput, options: PromptOptions = {}) {
+    this.#oc = oc;
+    this.sessionID = sessionID;
+    this.messageID = newMessageId();
+    this.signal = this.#abort.signal;
+    this.#abortTimeoutMs = options.abortTimeoutMs ?? 10_000;
+    this.#result = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#result.catch(() => {}); // observed through finalMessage()/iteration
+    if (options.signal?.aborted) {
+      this.#settle(undefined, new PromptAbortedError("aborted before it was sent"));
+      return;
+    }
+    options.signal?.addEventListener("abort", () => void this.abort(), { once: true });
+    void this.#run(input, options);
+  }
+
+  async #run(input: PromptInput, options: PromptOptions): Promise<void> {
+    const { signal: _s, abortTimeoutMs: _a, ...rest } = options;
+    const parts = typeof input === "string" ? [{ type: "text" as const, text: input }] : input;
+    const stream = this.#oc.events;
+    let reconnected = false;
+    const offState = stream.onState((s: ConnectionState) => {
+      if (s.state === "reconnecting") reconnected = true;
+      if (s.state === "open" && reconnected) {
+        reconnected = false;
+        void this.#reconcile();
+      }
+    });
+    try {
+      // Subscribe first, and wait until the connection is live, so no first event is missed.
+      const events = stream.subscribe({ sessionID: this.sessionID, signal: this.#subscription.signal });
+      const pump = this.#pump(events);
+      await stream.ready(this.#subscription.signal);
+      if (this.#settled) return;
+      await this.#oc.session.prompt_async({
+        path: { sessionID: this.sessionID },
+        body: { ...rest, messageID: this.messageID, parts } as PromptBody,
+      });
+      await pump;
+    } catch (error) {
+      if (!this.#settled) this.#settle(undefined, error);
+    } finally {
+      offState();
+      this.#subscription.abort();
+    }
+  }
+
+  async #pump(events: AsyncIterable<StreamEvent>): Promise<void> {
+    try {
+      for await (const event of events) {
+        this.#handle(event);
+        if (this.#settled) break;
+      }
+    } catch (error) {
+      if (!this.#settled) this.#settle(undefined, error);
+    }
+  }
+
+  #emit(event: PromptEvent): void {
+    this.#events.push(event);
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  #ours(messageID: string): boolean {
+    return this.#assistant.has(messageID);
+  }
+
+  #handle(event: StreamEvent): void {
+    const p = (event as { properties?: Record<string, unknown> }).properties ?? {};
+    switch (event.type) {
+      case "message.updated": {
+        const info = p.info as Message;
+        if (info.role === "user" && info.id === this.messageID) this.#sawActivity = true;
+        if (info.role === "assistant" && info.parentID === this.messageID) {
+          this.#sawActivity = true;
+          this.#assistant.set(info.id, info);
+          if (info.error && !this.#settled) this.#sessionError(info.error);
+        }
+        return;
+      }
+      case "message.part.updated":
+        return this.#applyPart(p.part as Part);
+      case "message.part.delta": {
+        const messageID = String(p.messageID);
+        if (!this.#ours(messageID) || p.field !== "text") return;
+        const partID = String(p.partID);
+        const delta = String(p.delta);
+        const text = (this.#text.get(partID) ?? "") + delta;
+        this.#text.set(partID, text);
+        const kind = this.#parts.get(partID)?.type === "reasoning" ? "reasoning.delta" : "text.delta";
+        this.#emit({ type: kind, messageID, partID, delta, text });
+        return;
+      }
+      case "permission.asked":
+        this.#emit({ type: "permission.asked", request: p as unknown as PermissionRequest });
+        return;
+      case "session.error": {
+        const error = p.error as AssistantMessage["error"];
+        if (error && this.#sawActivity && !this.#settled) this.#sessionError(error);
+        return;
+      }
+      case "session.idle":
+        if (this.#sawActivity) void this.#finish();
+        return;
+      case "session.status":
+        if (this.#sawActivity && (p.status as { type?: string })?.type === "idle") void this.#finish();
+        return;
+    }
+  }
+
+  #applyPart(part: Part): void {
+    if (!this.#ours(part.messageID)) return;
+    this.#parts.set(part.id, part);
+    if (part.type === "text" || part.type === "reasoning") {
+      // A snapshot: emit what the deltas did not bring (a lost delta, or a part first seen here).
+      const known = this.#text.get(part.id) ?? "";
+      if (part.text.length > known.length && part.text.startsWith(known)) {
+        const delta = part.text.slice(known.length);
+        this.#text.set(part.id, part.text);
+        this.#emit({
+          type: part.type === "text" ? "text.delta" : "reasoning.delta",
+          messageID: part.messageID,
+          partID: part.id,
+          delta,
+          text: part.text,
+        });
+      } else if (!part.text.startsWith(known)) this.#text.set(part.id, part.text);
+      return;
+    }
+    if (part.type === "tool") return this.#applyTool(part);
+    if (part.type === "step-finish") {
+      this.#emit({
+        type: "step.finished",
+        messageID: part.messageID,
+        reason: part.reason,
+        cost: part.cost,
+        tokens: part.tokens,
+      });
+    }
+  }
+
+  #applyTool(part: ToolPart): void {
+    const { state, callID, tool, messageID } = part;
+    if (state.status === "pending") return;
+    const input = state.input;
+    if (!this.#toolsStarted.has(callID)) {
+      this.#toolsStarted.add(callID);
+      this.#emit({ type: "tool.started", messageID, callID, tool, input });
+    }
+    if (this.#toolsEnded.has(callID)) return;
+    if (state.status === "completed") {
+      this.#toolsEnded.add(callID);
+      this.#emit({
+        type: "tool.completed",
+        messageID,
+        callID,
+        tool,
+        input,
+        output: state.output,
+        title: state.title,
+        metadata: state.metadata,
+      });
+      const file = input.filePath ?? input.path;
+      if (FILE_TOOLS.has(tool) && typeof file === "string") this.#emit({ type: "file.edited", messageID, file, tool });
+    } else if (state.status === "error") {
+      this.#toolsEnded.add(callID);
+      this.#emit({ type: "tool.failed", messageID, callID, tool, input, error: state.error });
+    }
+  }
+
+  #sessionError(error: NonNullable<AssistantMessage["error"]>): void {
+    const typed = toSessionError(error);
+    if (typed instanceof PromptAbortedError && !this.#abort.signal.aborted) this.#abort.abort(typed);
+    this.#emit({ type: "error", error: typed });
+    this.#settle(undefined, typed);
+  }
+
+  /** Brings the handle in line with what the server stored (after a reconnect, and at the end). */
+  async #reconcile(): Promise<MessageWithParts[]> {
+    const messages = (await this.#oc.session.messages({ path: { sessionID: this.sessionID } })) as MessageWithParts[];
+    const ours = messages.filter((m) => m.info.role === "assistant" && m.info.parentID === this.messageID);
+    if (messages.some((m) => m.info.id === this.messageID)) this.#sawActivity = true;
+    for (const m of ours) {
+      this.#assistant.set(m.info.id, m.info as AssistantMessage);
+      for (const part of m.parts) this.#applyPart(part);
+    }
+    if (ours.length > 0) {
+      const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
+      if ((status[this.sessionID]?.type ?? "idle") === "idle") void this.#finish(ours);
+    }
+    return ours;
+  }
+
+  async #finish(stored?: MessageWithParts[]): Promise<void> {
+    if (this.#settled) return;
+    try {
+      const ours = stored ?? (await this.#reconcile());
+      if (this.#settled) return;
+      const last = ours.at(-1);
+      if (!last) {
+        // Idle without an answer of ours yet (our prompt may still be queued): keep waiting.
+        return;
+      }
+      const info = last.info as AssistantMessage;
+      if (!info.time.completed && !info.error) return;
+      if (info.error) return this.#sessionError(info.error);
+      if (this.#abort.signal.aborted) return this.#settle(undefined, new PromptAbortedError("aborted"));
+      this.#emit({ type: "done", message: last });
+      this.#settle(last);
+    } catch (error) {
+      this.#settle(undefined, error);
+    }
+  }
+
+  #settle(message: MessageWithParts | undefined, error?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#subscription.abort();
+    if (message) this.#resolve(message);
+    else {
+      if (!this.#events.some((e) => e.type === "error") && error instanceof OpencodeError) {
+        this.#events.push({ type: "error", error });
+      }
+      this.#reject(error);
+    }
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  /**
+   * Aborts the prompt on the server, waits (bounded) until the session is idle, and settles the
+   * handle as aborted. Safe to call more than once or after the prompt finished.
+   *
+   * @example
+   * ```ts
+   * setTimeout(() => run.abort(), 1_000);
+   * await run.finalMessage().catch((e) => e instanceof PromptAbortedError);
+   * ```
+   */
+  async abort(): Promise<void> {
+    if (this.#settled) return;
+    if (!this.#abort.signal.aborted) this.#abort.abort(new PromptAbortedError("aborted by the caller"));
+    const error = new PromptAbortedError("aborted by the caller");
+    try {
+      await this.#oc.session.abort({ path: { sessionID: this.sessionID } });
+      const deadline = Date.now() + this.#abortTimeoutMs;
+      while (Date.now() < deadline) {
+        const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
+        if ((status[this.sessionID]?.type ?? "idle") === "idle") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      this.#settle(undefined, error);
+    }
+  }
+
+  /**
+   * The final assistant message as stored on the server; rejects with the session's typed error.
+   *
+   * @example
+   * ```ts
+   * const { info, parts } = await run.finalMessage();
+   * ```
+   */
+  finalMessage(): Promise<MessageWithParts> {
+    return this.#result;
+  }
+
+  /**
+   * The text of the final assistant message (its text parts, joined).
+   *
+   * @example
+   * ```ts
+   * console.log(await session.prompt("hi").finalText());
+   * ```
+   */
+  async finalText(): Promise<string> {
+    const { parts } = await this.#result;
+    return parts
+      .filter((p): p is Extract<Part, { type: "text" }> => p.type === "text" && !p.synthetic && !p.ignored)
+      .map((p) => p.text)
+      .join("");
+  }
+
+  /**
+   * Only the text deltas, as they arrive.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of run.textStream()) process.stdout.write(chunk);
+   * ```
+   */
+  async *textStream(): AsyncGenerator<string> {
+    for await (const e of this) if (e.type === "text.delta") yield e.delta;
+  }
+
+  /** Events from the first; ends after `done`, throws the error after an `error` event. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<PromptEvent> {
+    let i = 0;
+    for (;;) {
+      while (i < this.#events.length) {
+        const e = this.#events[i++] as PromptEvent;
+        if (e.type === "error") throw e.error;
+        yield e;
+        if (e.type === "done") return;
+      }
+      if (this.#settled) {
+        // Settled without an error event in the log: surface the rejection.
+        await this.#result;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.#wakers.delete(wake);
+          resolve();
+        };
+        this.#wakers.add(wake);
+      });
+    }
+  }
+}
+
+/**
+ * Starts a prompt in a session and returns its handle at once (sending happens in the background,
+ * after the event subscription is live).
+ *
+ * @example
+ * ```ts
+ * const run = startPrompt(oc, session.id, "Run the tests", { agent: "build" });
+ * console.log(await run.finalText());
+ * ```
+ */
+export function startPrompt(oc: OpencodeClient, sessionID: string, input: PromptInput, options?: PromptOptions): PromptHandle {
+  return new PromptHandle(oc, sessionID, input, options);
+}

@@ -1,0 +1,81 @@
+/**
+ * Prompt handles against the real pinned server and the scripted fake model: deltas in order, the
+ * final text equal to what the server stored, tool calls as started/completed events, typed session
+ * errors, abort, and many concurrent handles over one connection.
+ */
+import { type PromptEvent, PromptAbortedError, ProviderAuthError } from "@ocsdk/sdk";
+import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let h: OpencodeHarness;
+beforeAll(async () => {
+  h = await startOpencodeHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const storedText = async (sessionID: string, messageID: string) => {
+  const m = await h.client.session.message({ path: { sessionID, messageID } });
+  return m.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
+};
+
+describe("prompt handle", () => {
+  it("streams text deltas in order; finalText equals the stored message", async () => {
+    const deltas = ["Alpha ", "beta ", "gamma ", "delta ", "epsilon."];
+    h.model.enqueue({ text: deltas, delayMs: 15 });
+    const session = await h.client.sessions.create({ title: "deltas" });
+    const run = session.prompt("Say five words", { model: h.modelRef });
+    const seen: string[] = [];
+    for await (const chunk of run.textStream()) seen.push(chunk);
+    expect(seen.join("")).toBe(deltas.join(""));
+    expect(seen).toEqual(deltas);
+    const final = await run.finalMessage();
+    expect(final.info.role).toBe("assistant");
+    expect(await run.finalText()).toBe(deltas.join(""));
+    expect(await storedText(session.id, final.info.id)).toBe(deltas.join(""));
+    const events = [];
+    for await (const e of run) events.push(e.type);
+    expect(events.at(-1)).toBe("done");
+    expect(events).toContain("step.finished");
+  });
+
+  it("shows a tool call as started and completed, with input and output", async () => {
+    h.model.enqueue({ toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }] }, { text: "It says hello." });
+    const session = await h.client.sessions.create({ title: "tool" });
+    const run = session.prompt("Read the README", { model: h.modelRef });
+    const events: PromptEvent[] = [];
+    for await (const e of run) events.push(e);
+    const started = events.find((e) => e.type === "tool.started");
+    const completed = events.find((e) => e.type === "tool.completed");
+    expect(started).toMatchObject({ tool: "read", input: { filePath: "README.md" } });
+    expect(completed).toMatchObject({ tool: "read", input: { filePath: "README.md" } });
+    expect(completed?.type === "tool.completed" && completed.output).toContain("Hello from the harness.");
+    expect(events.indexOf(started as PromptEvent)).toBeLessThan(events.indexOf(completed as PromptEvent));
+    expect(await run.finalText()).toBe("It says hello.");
+  });
+
+  it("a provider auth error rejects with a typed error", async () => {
+    h.model.enqueue({ error: { status: 401, body: { error: { message: "invalid api key", type: "invalid_request_error" } } } });
+    const session = await h.client.sessions.create({ title: "auth error" });
+    const run = session.prompt("hi", { model: h.modelRef });
+    const error = await run.finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as ProviderAuthError).message).toMatch(/invalid api key/i);
+  });
+
+  it("abort mid-stream settles the handle as aborted within 2 s and the session goes idle", async () => {
+    h.model.enqueue({ text: Array.from({ length: 200 }, (_, i) => `w${i} `), delayMs: 50 });
+    const session = await h.client.sessions.create({ title: "abort" });
+    const run = session.prompt("Talk for a long time", { model: h.modelRef });
+    for await (const e of run) if (e.type === "text.delta") break;
+    const started = Date.now();
+    await run.abort();
+    const error = await run.finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromptAbortedError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(run.signal.aborted).toBe(true);
+    const status = (await h.client.session.status()) as Record<string, { type: string }>;
+    expect(status[session.id]?.type ?? "idle").toBe("idle");
+  });
+});

@@ -55,17 +55,9 @@ export {
   type WithRetryOptions,
   withRetry,
 } from "./core/retry.js";
+export { parseSse, type SseMessage } from "./core/sse.js";
 export { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
 export { createNodeFetch, type NodeFetchOptions } from "./core/transport.js";
-export { type AttachedServer, type AttachServerOptions, attachServer } from "./server/attach.js";
-export {
-  type RunningServer,
-  resolveOpencodeBinary,
-  ServerStartError,
-  type SpawnServerOptions,
-  spawnServer,
-} from "./server/spawn.js";
-export { parseSse, type SseMessage } from "./core/sse.js";
 export {
   type ConnectionState,
   EventBufferOverflowError,
@@ -93,4 +85,12 @@ export {
   startPrompt,
 } from "./prompt/handle.js";
 export { newAscendingId, newMessageId } from "./prompt/ids.js";
+export { type AttachedServer, type AttachServerOptions, attachServer } from "./server/attach.js";
+export {
+  type RunningServer,
+  resolveOpencodeBinary,
+  ServerStartError,
+  type SpawnServerOptions,
+  spawnServer,
+} from "./server/spawn.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

@@ -44,6 +44,8 @@ export interface EventStreamOptions {
   maxAttempts?: number;
   /** Reconnect when nothing (not even a heartbeat) arrived for this long (default 25 s; 0 = off). */
   watchdogMs?: number;
+  /** Give up on a connection attempt whose response headers did not come in this time (default 10 s; 0 = off). */
+  connectTimeoutMs?: number;
   /** Event ids remembered for deduplication (default 2 000). */
   dedupSize?: number;
   /** Injectable for exact tests. */
@@ -216,6 +218,7 @@ export class EventStream {
       maxDelayMs: options.maxDelayMs ?? 10_000,
       maxAttempts: options.maxAttempts ?? Number.POSITIVE_INFINITY,
       watchdogMs: options.watchdogMs ?? 25_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       dedupSize: options.dedupSize ?? 2_000,
       random: options.random ?? Math.random,
       sleep: options.sleep ?? defaultSleep,
@@ -363,6 +366,13 @@ export class EventStream {
         timer = setTimeout(() => connection.abort(new WatchdogTimeout(`no event for ${o.watchdogMs} ms`)), o.watchdogMs);
       };
       try {
+        // A server that accepts but never answers (e.g. still starting) must not stall us.
+        if (o.connectTimeoutMs) {
+          timer = setTimeout(
+            () => connection.abort(new WatchdogTimeout(`no response headers in ${o.connectTimeoutMs} ms`)),
+            o.connectTimeoutMs,
+          );
+        }
         const res = await this.#source.streamFetch(o.path, { signal: connection.signal });
         this.#setState({ state: "open", attempt });
         arm();

@@ -52,7 +52,12 @@ export type PromptEvent =
       tokens: { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
     }
   | { type: "error"; error: OpencodeError }
-  | { type: "done"; message: MessageWithParts };
+  | {
+      type: "done";
+      message: MessageWithParts;
+      /** The answer was cut before it completed (e.g. the server restarted); `message` is what it stored. */
+      interrupted: boolean;
+    };
 
 /** The session reported an error for this prompt (provider auth, rate limit, output length …). */
 export class SessionError extends OpencodeError {
@@ -339,10 +344,11 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         return;
       }
       const info = last.info as AssistantMessage;
-      if (!info.time.completed && !info.error) return;
+      // Idle with our last answer unfinished: it was cut (e.g. the server restarted); what the
+      // server stored is the result.
       if (info.error) return this.#sessionError(info.error);
       if (this.#abort.signal.aborted) return this.#settle(undefined, new PromptAbortedError("aborted"));
-      this.#emit({ type: "done", message: last });
+      this.#emit({ type: "done", message: last, interrupted: !info.time.completed });
       this.#settle(last);
     } catch (error) {
       this.#settle(undefined, error);

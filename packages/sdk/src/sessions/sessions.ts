@@ -5,8 +5,8 @@
 import type { Session as SessionInfo, Todo } from "@ocsdk/client";
 import type { OpencodeClient, OperationArgs, OperationData, OperationId } from "../client.js";
 import type { StreamEvent, SubscribeOptions } from "../events/stream.js";
-import { newMessageId } from "../prompt/ids.js";
 import { type MessageWithParts, type PromptHandle, type PromptInput, type PromptOptions, startPrompt } from "../prompt/handle.js";
+import { newMessageId } from "../prompt/ids.js";
 
 type Body<Id extends OperationId> = OperationArgs<Id> extends { body?: infer B } ? NonNullable<B> : never;
 

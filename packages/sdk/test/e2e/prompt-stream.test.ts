@@ -3,7 +3,7 @@
  * final text equal to what the server stored, tool calls as started/completed events, typed session
  * errors, abort, and many concurrent handles over one connection.
  */
-import { type PromptEvent, PromptAbortedError, ProviderAuthError } from "@ocsdk/sdk";
+import { PromptAbortedError, type PromptEvent, ProviderAuthError } from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

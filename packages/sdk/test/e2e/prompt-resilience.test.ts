@@ -1,0 +1,133 @@
+/**
+ * The prompt handle under stress against the real server: a server restart mid-stream (same data
+ * dir, same port) and 100 concurrent prompts over one event connection.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOpencodeClient, type PromptEvent, spawnServer } from "@ocsdk/sdk";
+import { FAKE_MODEL_REF, fakeModelConfig, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
+import { expect, it } from "vitest";
+
+async function gitProject(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
+  await writeFile(join(dir, "README.md"), "# restart\n");
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@t",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@t",
+  };
+  for (const args of [
+    ["init", "-q", "-b", "main"],
+    ["add", "-A"],
+    ["commit", "-q", "-m", "init"],
+  ]) {
+    execFileSync("git", args, { cwd: dir, env, stdio: "ignore" });
+  }
+  return dir;
+}
+
+it("server killed and restarted mid-stream: the stream reconnects and the final text matches the server's", async () => {
+  await using model = await startFakeModel();
+  const projectDir = await gitProject();
+  const dataDir = await mkdtemp(join(tmpdir(), "ocsdk-data-"));
+  const password = "restart-test-password";
+  const config = fakeModelConfig(model);
+  const first = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password });
+  const port = Number(new URL(first.url).port);
+  let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  try {
+    const oc = createOpencodeClient({
+      baseUrl: first.url,
+      password,
+      directory: projectDir,
+      logLevel: "off",
+      events: { initialDelayMs: 100, maxDelayMs: 400, connectTimeoutMs: 1000 },
+    });
+    const states: string[] = [];
+    oc.events.onState((s) => states.push(s.state));
+    model.enqueue({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 40 });
+    const session = await oc.sessions.create({ title: "restart" });
+    const run = session.prompt("Talk slowly", { model: FAKE_MODEL_REF });
+    const events: PromptEvent[] = [];
+    const consumed = (async () => {
+      for await (const e of run) events.push(e);
+    })().catch(() => {});
+    const until = Date.now() + 20_000;
+    while (!events.some((e) => e.type === "text.delta") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(events.some((e) => e.type === "text.delta")).toBe(true);
+
+    await first.close();
+    second = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password, port });
+    expect(second.url).toBe(first.url);
+
+    const final = await run.finalMessage();
+    await consumed;
+    expect(states.filter((s) => s === "reconnecting").length).toBeGreaterThanOrEqual(1);
+    expect(states.filter((s) => s === "open").length).toBeGreaterThanOrEqual(2);
+    const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
+    const storedText = stored.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
+    expect(await run.finalText()).toBe(storedText);
+    // opencode keeps no in-flight text across a kill: the handle says the answer was cut, and its
+    // final message is what the server stored, not what was streamed before the kill.
+    const done = events.at(-1);
+    expect(done?.type === "done" && done.interrupted).toBe(true);
+    const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
+    expect(streamed.startsWith(storedText)).toBe(true);
+
+    // The same client and stream carry on with the restarted server.
+    const words = ["after ", "the ", "restart."];
+    model.enqueue({ text: words, delayMs: 10 });
+    const again = session.prompt("Once more", { model: FAKE_MODEL_REF });
+    const deltas: string[] = [];
+    for await (const d of again.textStream()) deltas.push(d);
+    expect(deltas.join("")).toBe(words.join(""));
+    expect(await again.finalText()).toBe(words.join(""));
+    const msg = await oc.session.message({ path: { sessionID: session.id, messageID: (await again.finalMessage()).info.id } });
+    expect(msg.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("")).toBe(words.join(""));
+    await oc.events.close();
+  } finally {
+    await second?.close();
+    await first.close();
+    await rm(projectDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+it("100 concurrent prompt handles over one connection each see only their own events", async () => {
+  const N = 100;
+  await using h = await startOpencodeHarness();
+  for (let i = 0; i < N; i++) {
+    h.model.enqueue({
+      text: [`answer-${i} `, `part-two-${i}`],
+      match: (body) => JSON.stringify(body.messages ?? []).includes(`question-${i}.`),
+    });
+  }
+  const connections: number[] = [];
+  h.client.events.onState((s) => {
+    if (s.state === "connecting") connections.push(s.attempt);
+  });
+  const sessions = await Promise.all(Array.from({ length: N }, (_, i) => h.client.sessions.create({ title: `c${i}` })));
+  const runs = sessions.map((s, i) => s.prompt(`question-${i}.`, { model: h.modelRef }));
+  const results = await Promise.all(
+    runs.map(async (run, i) => {
+      const events: PromptEvent[] = [];
+      for await (const e of run) events.push(e);
+      return { i, run, events, final: await run.finalMessage() };
+    }),
+  );
+  expect(connections).toEqual([1]);
+  for (const { i, run, events, final } of results) {
+    expect(await run.finalText()).toBe(`answer-${i} part-two-${i}`);
+    const text = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
+    expect(text).toBe(`answer-${i} part-two-${i}`);
+    for (const e of events) {
+      if ("messageID" in e) expect(e.messageID).toBe(final.info.id);
+    }
+    expect(final.info.sessionID).toBe(sessions[i]?.id);
+  }
+  await h.client.events.close();
+}, 240_000);

@@ -50,7 +50,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const send = (c: Conn, event: Record<string, unknown>) => c.res.write(`data: ${JSON.stringify(event)}\n\n`);
+const send = (c: Conn, event: Record<string, unknown>): void => {
+  c.res.write(`data: ${JSON.stringify(event)}\n\n`);
+};
 const ev = (id: string, type = "session.idle", sessionID = "ses_1") => ({ id, type, properties: { sessionID } });
 const waitFor = async (cond: () => boolean, ms = 3_000) => {
   const until = Date.now() + ms;

@@ -73,6 +73,14 @@ export {
   type UnknownEvent,
 } from "./events/stream.js";
 export {
+  type AppliedPermissionPolicy,
+  applyPermissionPolicy,
+  evaluatePermission,
+  type PermissionDecision,
+  type PermissionPolicy,
+  type PermissionReply,
+} from "./permissions/policy.js";
+export {
   type MessageWithParts,
   PromptAbortedError,
   type PromptEvent,

@@ -5,6 +5,7 @@
 import type { Session as SessionInfo, Todo } from "@ocsdk/client";
 import type { OpencodeClient, OperationArgs, OperationData, OperationId } from "../client.js";
 import type { StreamEvent, SubscribeOptions } from "../events/stream.js";
+import { type AppliedPermissionPolicy, applyPermissionPolicy, type PermissionPolicy } from "../permissions/policy.js";
 import { type MessageWithParts, type PromptHandle, type PromptInput, type PromptOptions, startPrompt } from "../prompt/handle.js";
 import { newMessageId } from "../prompt/ids.js";
 
@@ -184,6 +185,18 @@ export class Session {
    */
   prompt(input: PromptInput, options?: PromptOptions): PromptHandle {
     return startPrompt(this.oc, this.id, input, options);
+  }
+
+  /**
+   * Answers this session's permission requests by `policy` until closed.
+   *
+   * @example
+   * ```ts
+   * await using _policy = await session.applyPermissionPolicy({ allow: ["read"], deny: ["bash:rm *"] });
+   * ```
+   */
+  applyPermissionPolicy(policy: PermissionPolicy, options: { signal?: AbortSignal } = {}): Promise<AppliedPermissionPolicy> {
+    return applyPermissionPolicy(this.oc, policy, { ...options, sessionID: this.id });
   }
 
   /**

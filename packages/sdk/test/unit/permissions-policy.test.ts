@@ -1,0 +1,45 @@
+/** The permission policy's matcher: deny wins, allow needs every pattern, nothing allowed by default. */
+import { evaluatePermission, type PermissionPolicy } from "@ocsdk/sdk";
+import { describe, expect, it } from "vitest";
+
+const req = (permission: string, ...patterns: string[]) => ({ permission, patterns });
+
+describe("evaluatePermission", () => {
+  const policy: PermissionPolicy = {
+    allow: ["read", "bash:git status", "bash:ls*", "edit:src/*"],
+    deny: ["bash:rm *", "bash:*sudo*"],
+    ask: ["edit", "bash:git push*"],
+  };
+
+  it.each([
+    [req("read", "README.md"), "allow", "read"],
+    [req("bash", "git status"), "allow", "bash:git status"],
+    [req("bash", "ls -la"), "allow", "bash:ls*"],
+    [req("bash", "rm -rf /"), "deny", "bash:rm *"],
+    [req("bash", "ls", "sudo reboot"), "deny", "bash:*sudo*"],
+    [req("bash", "git push origin main"), "ask", "bash:git push*"],
+    [req("edit", "src/a.ts"), "allow", "edit:src/*"],
+    [req("edit", "src/a.ts", "package.json"), "ask", "edit"],
+    [req("bash", "curl example.com"), "deny", "fallback"],
+    [req("webfetch"), "deny", "fallback"],
+  ])("%o → %s by %s", (request, verdict, rule) => {
+    expect(evaluatePermission(policy, request)).toEqual({ verdict, rule });
+  });
+
+  it("nothing is allowed by an empty policy; fallback ask is opt-in", () => {
+    expect(evaluatePermission({}, req("read", "x")).verdict).toBe("deny");
+    expect(evaluatePermission({ fallback: "ask" }, req("read", "x")).verdict).toBe("ask");
+  });
+
+  it("maps the design guide's settings", () => {
+    const guide = { allowed_commands: ["git status", "npm test"], blocked_commands: ["rm -rf"], require_confirmation: true };
+    const mapped: PermissionPolicy = {
+      allow: guide.allowed_commands.map((c) => `bash:${c}`),
+      deny: guide.blocked_commands.map((c) => `bash:${c}*`),
+      ...(guide.require_confirmation ? { ask: ["*"] } : {}),
+    };
+    expect(evaluatePermission(mapped, req("bash", "npm test")).verdict).toBe("allow");
+    expect(evaluatePermission(mapped, req("bash", "rm -rf build")).verdict).toBe("deny");
+    expect(evaluatePermission(mapped, req("edit", "a.ts")).verdict).toBe("ask");
+  });
+});

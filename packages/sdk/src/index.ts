@@ -23,6 +23,7 @@ export {
   type RequestOptions,
   type StreamFetchInit,
 } from "./client.js";
+export { type SeedEvent, toSeedEvents } from "./compat/seed-events.js";
 export {
   APIConnectionError,
   APIError,

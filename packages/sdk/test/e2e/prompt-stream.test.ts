@@ -3,7 +3,7 @@
  * final text equal to what the server stored, tool calls as started/completed events, typed session
  * errors, abort, and many concurrent handles over one connection.
  */
-import { PromptAbortedError, type PromptEvent, ProviderAuthError } from "@ocsdk/sdk";
+import { PromptAbortedError, type PromptEvent, ProviderAuthError, type SeedEvent, toSeedEvents } from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -77,5 +77,26 @@ describe("prompt handle", () => {
     expect(run.signal.aborted).toBe(true);
     const status = (await h.client.session.status()) as Record<string, { type: string }>;
     expect(status[session.id]?.type ?? "idle").toBe("idle");
+  });
+
+  it("speaks the design guide's event vocabulary through the adapter", async () => {
+    h.model.enqueue(
+      { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }] },
+      { text: ["Hello, ", "how can I help?"] },
+    );
+    const session = await h.client.sessions.create({ title: "seed" });
+    const out: SeedEvent[] = [];
+    for await (const e of toSeedEvents(session.prompt("hi", { model: h.modelRef }))) out.push(e);
+    expect(out.map((e) => e.event)).toEqual([
+      "tool.start",
+      "tool.result",
+      "tool.end",
+      "message.start",
+      "message.chunk",
+      "message.chunk",
+      "message.end",
+    ]);
+    const chunks = out.flatMap((e) => (e.event === "message.chunk" ? [e.data.content] : []));
+    expect(chunks.join("")).toBe("Hello, how can I help?");
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * TUI control (the design guide's /tui) against the real server with no TUI attached: every call
+ * is accepted and published as the event an attached TUI would act on.
+ */
+import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+let h: OpencodeHarness;
+beforeAll(async () => {
+  h = await startOpencodeHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it("TUI calls are accepted and published as TUI events", async () => {
+  const oc = h.client;
+  const session = await oc.sessions.create({ title: "tui" });
+  const ac = new AbortController();
+  const seen: { type: string; properties: unknown }[] = [];
+  const events = oc.events.subscribe({
+    types: ["tui.prompt.append", "tui.command.execute", "tui.toast.show", "tui.session.select"],
+    signal: ac.signal,
+  });
+  const collecting = (async () => {
+    for await (const e of events) {
+      seen.push({ type: e.type, properties: e.properties });
+      if (seen.length === 4) break;
+    }
+  })();
+  await oc.events.ready();
+
+  expect(await oc.tui.appendPrompt({ body: { text: "prefilled" } })).toBe(true);
+  expect(await oc.tui.executeCommand({ body: { command: "session_new" } })).toBe(true);
+  expect(await oc.tui.showToast({ body: { message: "hello", variant: "info" } })).toBe(true);
+  expect(await oc.tui.selectSession({ body: { sessionID: session.id } })).toBe(true);
+  for (const call of [
+    oc.tui.submitPrompt,
+    oc.tui.clearPrompt,
+    oc.tui.openHelp,
+    oc.tui.openSessions,
+    oc.tui.openThemes,
+    oc.tui.openModels,
+  ]) {
+    expect(await call()).toBe(true);
+  }
+  const timeout = setTimeout(() => ac.abort(), 10_000);
+  await collecting;
+  clearTimeout(timeout);
+  expect(seen).toEqual([
+    { type: "tui.prompt.append", properties: { text: "prefilled" } },
+    { type: "tui.command.execute", properties: { command: "session.new" } },
+    { type: "tui.toast.show", properties: expect.objectContaining({ message: "hello", variant: "info" }) },
+    { type: "tui.session.select", properties: { sessionID: session.id } },
+  ]);
+});

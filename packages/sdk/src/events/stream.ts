@@ -130,8 +130,11 @@ class Subscriber<T extends StreamEvent> implements AsyncIterableIterator<T> {
     }
     const size = this.options.bufferSize ?? 10_000;
     if (this.#queue.length >= size) {
-      if (this.options.overflow === "drop-oldest") this.#queue.shift();
-      else return this.fail(new EventBufferOverflowError(size));
+      if (this.options.overflow !== "drop-oldest") {
+        this.fail(new EventBufferOverflowError(size));
+        return;
+      }
+      this.#queue.shift();
     }
     this.#queue.push(event);
   }

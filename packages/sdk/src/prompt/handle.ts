@@ -221,7 +221,8 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         return;
       }
       case "message.part.updated":
-        return this.#applyPart(p.part as Part);
+        this.#applyPart(p.part as Part);
+        return;
       case "message.part.delta": {
         const messageID = String(p.messageID);
         if (!this.#ours(messageID) || p.field !== "text") return;
@@ -269,7 +270,10 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       } else if (!part.text.startsWith(known)) this.#text.set(part.id, part.text);
       return;
     }
-    if (part.type === "tool") return this.#applyTool(part);
+    if (part.type === "tool") {
+      this.#applyTool(part);
+      return;
+    }
     if (part.type === "step-finish") {
       this.#emit({
         type: "step.finished",

@@ -129,6 +129,9 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   readonly #text = new Map<string, string>();
   readonly #toolsStarted = new Set<string>();
   readonly #toolsEnded = new Set<string>();
+  /** Parts whose deltas may have a hole (a reconnect happened while they streamed): wait for their snapshot. */
+  readonly #frozen = new Set<string>();
+  #hadReconnect = false;
   readonly #abortTimeoutMs: number;
   #settled = false;
   #sawActivity = false;
@@ -162,7 +165,13 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     const stream = this.#oc.events;
     let reconnected = false;
     const offState = stream.onState((s: ConnectionState) => {
-      if (s.state === "reconnecting") reconnected = true;
+      if (s.state === "reconnecting" && !reconnected) {
+        reconnected = true;
+        this.#hadReconnect = true;
+        for (const [id, part] of this.#parts) {
+          if ((part.type === "text" || part.type === "reasoning") && !part.time?.end) this.#frozen.add(id);
+        }
+      }
       if (s.state === "open" && reconnected) {
         reconnected = false;
         void this.#reconcile();
@@ -227,6 +236,12 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         const messageID = String(p.messageID);
         if (!this.#ours(messageID) || p.field !== "text") return;
         const partID = String(p.partID);
+        // Deltas cannot be placed after a hole: the part's final snapshot brings the rest.
+        if (this.#frozen.has(partID)) return;
+        if (this.#hadReconnect && !this.#parts.has(partID)) {
+          this.#frozen.add(partID);
+          return;
+        }
         const delta = String(p.delta);
         const text = (this.#text.get(partID) ?? "") + delta;
         this.#text.set(partID, text);
@@ -251,10 +266,21 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     }
   }
 
-  #applyPart(part: Part): void {
+  #applyPart(part: Part, fromStore = false): void {
     if (!this.#ours(part.messageID)) return;
+    const isNew = !this.#parts.has(part.id);
     this.#parts.set(part.id, part);
+    // First seen in the store while still streaming: its live deltas so far are unknown.
+    if (fromStore && isNew && (part.type === "text" || part.type === "reasoning") && !part.time?.end) {
+      this.#frozen.add(part.id);
+      return;
+    }
     if (part.type === "text" || part.type === "reasoning") {
+      // A frozen part waits for its final snapshot; an in-between one could be older than the deltas.
+      if (this.#frozen.has(part.id)) {
+        if (!part.time?.end) return;
+        this.#frozen.delete(part.id);
+      }
       // A snapshot: emit what the deltas did not bring (a lost delta, or a part first seen here).
       const known = this.#text.get(part.id) ?? "";
       if (part.text.length > known.length && part.text.startsWith(known)) {
@@ -328,7 +354,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     if (messages.some((m) => m.info.id === this.messageID)) this.#sawActivity = true;
     for (const m of ours) {
       this.#assistant.set(m.info.id, m.info as AssistantMessage);
-      for (const part of m.parts) this.#applyPart(part);
+      for (const part of m.parts) this.#applyPart(part, true);
     }
     if (ours.length > 0) {
       const status = (await this.#oc.session.status()) as Record<string, { type: string }>;

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createOpencodeClient, type PromptEvent, spawnServer } from "@ocsdk/sdk";
+import { createNodeFetch, createOpencodeClient, type PromptEvent, spawnServer } from "@ocsdk/sdk";
 import { FAKE_MODEL_REF, fakeModelConfig, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
 import { expect, it } from "vitest";
 
@@ -131,3 +131,59 @@ it("100 concurrent prompt handles over one connection each see only their own ev
   }
   await h.client.events.close();
 }, 240_000);
+
+it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to the stored text", async () => {
+  await using h = await startOpencodeHarness();
+  const base = createNodeFetch();
+  let cut: (() => void) | undefined;
+  // A transport whose event stream can be cut mid-answer (the server keeps generating meanwhile).
+  const cuttable = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const res = await base(input, init);
+    if (!new URL(new Request(input, init).url).pathname.endsWith("/event") || !res.body) return res;
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        cut = () => {
+          controller.error(new Error("cut by the test"));
+          reader.cancel().catch(() => {});
+        };
+      },
+      async pull(controller) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: res.status, headers: res.headers });
+  }) as typeof fetch;
+  const oc = createOpencodeClient({
+    baseUrl: h.server.url,
+    password: h.server.password,
+    directory: h.projectDir,
+    fetch: cuttable,
+    logLevel: "off",
+    events: { initialDelayMs: 600, maxDelayMs: 600 },
+  });
+  const states: string[] = [];
+  oc.events.onState((s) => states.push(s.state));
+  const words = Array.from({ length: 80 }, (_, i) => `t${i} `);
+  h.model.enqueue({ text: words, delayMs: 25 });
+  const session = await oc.sessions.create({ title: "gap" });
+  const run = session.prompt("stream", { model: h.modelRef });
+  const events: PromptEvent[] = [];
+  const consumed = (async () => {
+    for await (const e of run) {
+      events.push(e);
+      if (events.filter((x) => x.type === "text.delta").length === 10) cut?.();
+    }
+  })();
+  await consumed;
+  expect(states).toContain("reconnecting");
+  const final = await run.finalMessage();
+  const stored = final.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
+  expect(stored).toBe(words.join(""));
+  const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
+  expect(streamed).toBe(stored);
+  await oc.events.close();
+});

@@ -104,7 +104,7 @@ export async function startFakeModel(script: FakeTurn[] = [], options: FakeModel
       turn = i >= 0 ? (queue.splice(i, 1)[0] as FakeTurn) : { text: fallback };
     }
     const id = `chatcmpl-${++counter}`;
-    await answer(req, res, body, turn, id);
+    await answer(res, body, turn, id);
   });
   server.keepAliveTimeout = 1_000;
   server.listen(0, "127.0.0.1");
@@ -135,7 +135,7 @@ function deltasOf(text: FakeTurn["text"]): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, body: ChatRequest, turn: FakeTurn, id: string): Promise<void> {
+async function answer(res: ServerResponse, body: ChatRequest, turn: FakeTurn, id: string): Promise<void> {
   if (turn.error) {
     const payload = turn.error.body ?? { error: { message: `fake error ${turn.error.status}`, type: "fake_error" } };
     return json(res, turn.error.status, payload, turn.error.headers);
@@ -186,7 +186,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: ChatReque
 
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   let gone = false;
-  req.socket.once("close", () => {
+  // On the response, not the keep-alive socket: one listener per request would pile up there.
+  res.once("close", () => {
     gone = true;
   });
   const send = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}) => {

@@ -90,6 +90,7 @@ export {
   type PromptOptions,
   ProviderAuthError,
   ProviderRateLimitError,
+  ProviderRetryError,
   SessionError,
   startPrompt,
 } from "./prompt/handle.js";

@@ -18,6 +18,12 @@ export interface PromptOptions extends Partial<Omit<PromptBody, "parts" | "messa
   signal?: AbortSignal;
   /** How long `abort()` waits for the session to go idle (default 10 s). */
   abortTimeoutMs?: number;
+  /**
+   * opencode retries a failing provider (429, 5xx, overloaded) by itself, without limit. After this
+   * many of its retries the handle aborts the prompt and rejects with {@link ProviderRetryError}
+   * (default: wait, reporting each retry as a `retrying` event).
+   */
+  maxProviderRetries?: number;
 }
 
 /** A stored message with its parts, as the server returns it. */
@@ -51,6 +57,7 @@ export type PromptEvent =
       cost: number;
       tokens: { input: number; output: number; reasoning: number; cache: { read: number; write: number } };
     }
+  | { type: "retrying"; attempt: number; message: string; nextAt: number }
   | { type: "error"; error: OpencodeError }
   | {
       type: "done";
@@ -82,6 +89,16 @@ export class ProviderAuthError extends SessionError {
 /** The provider rate-limited the request (a provider 429). */
 export class ProviderRateLimitError extends SessionError {
   override name = "ProviderRateLimitError";
+}
+/** The provider kept failing and opencode kept retrying past `maxProviderRetries`. */
+export class ProviderRetryError extends SessionError {
+  override name = "ProviderRetryError";
+  constructor(
+    readonly attempt: number,
+    message: string,
+  ) {
+    super("ProviderRetryError", { message: `gave up after ${attempt} provider retries: ${message}` });
+  }
 }
 /** The prompt was aborted (by `abort()`, its signal, or on the server). */
 export class PromptAbortedError extends OpencodeError {
@@ -133,6 +150,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   readonly #frozen = new Set<string>();
   #hadReconnect = false;
   readonly #abortTimeoutMs: number;
+  readonly #maxProviderRetries: number;
   #settled = false;
   #sawActivity = false;
   #result: Promise<MessageWithParts>;
@@ -146,6 +164,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     this.messageID = newMessageId();
     this.signal = this.#abort.signal;
     this.#abortTimeoutMs = options.abortTimeoutMs ?? 10_000;
+    this.#maxProviderRetries = options.maxProviderRetries ?? Number.POSITIVE_INFINITY;
     this.#result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -160,7 +179,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   }
 
   async #run(input: PromptInput, options: PromptOptions): Promise<void> {
-    const { signal: _s, abortTimeoutMs: _a, ...rest } = options;
+    const { signal: _s, abortTimeoutMs: _a, maxProviderRetries: _m, ...rest } = options;
     const parts = typeof input === "string" ? [{ type: "text" as const, text: input }] : input;
     const stream = this.#oc.events;
     let reconnected = false;
@@ -260,9 +279,18 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       case "session.idle":
         if (this.#sawActivity) void this.#finish();
         return;
-      case "session.status":
-        if (this.#sawActivity && (p.status as { type?: string })?.type === "idle") void this.#finish();
+      case "session.status": {
+        const status = p.status as { type?: string; attempt?: number; message?: string; next?: number };
+        if (!this.#sawActivity) return;
+        if (status?.type === "idle") void this.#finish();
+        if (status?.type === "retry") {
+          const attempt = Number(status.attempt ?? 0);
+          const message = String(status.message ?? "");
+          this.#emit({ type: "retrying", attempt, message, nextAt: Number(status.next ?? 0) });
+          if (attempt > this.#maxProviderRetries) void this.#giveUp(new ProviderRetryError(attempt, message));
+        }
         return;
+      }
     }
   }
 
@@ -397,6 +425,14 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       this.#reject(error);
     }
     for (const wake of [...this.#wakers]) wake();
+  }
+
+  async #giveUp(error: OpencodeError): Promise<void> {
+    if (this.#settled) return;
+    this.#emit({ type: "error", error });
+    this.#settle(undefined, error);
+    // Stop the server's retry loop too; the handle is already settled.
+    await this.#oc.session.abort({ path: { sessionID: this.sessionID } }).catch(() => {});
   }
 
   /**

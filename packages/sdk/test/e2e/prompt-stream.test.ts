@@ -3,7 +3,14 @@
  * final text equal to what the server stored, tool calls as started/completed events, typed session
  * errors, abort, and many concurrent handles over one connection.
  */
-import { PromptAbortedError, type PromptEvent, ProviderAuthError, type SeedEvent, toSeedEvents } from "@ocsdk/sdk";
+import {
+  PromptAbortedError,
+  type PromptEvent,
+  ProviderAuthError,
+  ProviderRetryError,
+  type SeedEvent,
+  toSeedEvents,
+} from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -62,6 +69,28 @@ describe("prompt handle", () => {
     const error = await run.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
     expect((error as ProviderAuthError).message).toMatch(/invalid api key/i);
+  });
+
+  it("provider 429s: opencode's retries show as events; past maxProviderRetries the handle gives up typed", async () => {
+    // Matched by prompt text, so a turn left over after giving up cannot leak into another test.
+    const limited = {
+      error: { status: 429, body: { error: { message: "rate limited", type: "rate_limit" } } },
+      match: (body: { messages?: unknown }) => JSON.stringify(body.messages ?? []).includes("limit-me"),
+    };
+    h.model.enqueue(limited, limited, limited);
+    const session = await h.client.sessions.create({ title: "rate limit" });
+    const run = session.prompt("limit-me", { model: h.modelRef, maxProviderRetries: 1 });
+    const events: PromptEvent[] = [];
+    const error = await (async () => {
+      for await (const e of run) events.push(e);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRetryError);
+    expect((error as ProviderRetryError).attempt).toBe(2);
+    expect((error as Error).message).toMatch(/rate limited/);
+    expect(events.filter((e) => e.type === "retrying").map((e) => e.type === "retrying" && e.attempt)).toEqual([1, 2]);
+    await expect
+      .poll(async () => ((await h.client.session.status()) as Record<string, { type: string }>)[session.id]?.type ?? "idle")
+      .toBe("idle");
   });
 
   it("abort mid-stream settles the handle as aborted within 2 s and the session goes idle", async () => {

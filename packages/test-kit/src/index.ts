@@ -23,6 +23,7 @@ export {
   FAKE_MODEL_REF,
   fakeModelConfig,
   type HarnessOptions,
+  initGitProject,
   type OpencodeHarness,
   startOpencodeHarness,
 } from "./opencode-harness.ts";

@@ -40,6 +40,33 @@ export interface OpencodeHarness extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * Makes `dir` a git repository with one commit of `files` (default: a README).
+ *
+ * @example
+ * ```ts
+ * await initGitProject(await mkdtemp(join(tmpdir(), "p-")), { "a.ts": "export {};" });
+ * ```
+ */
+export async function initGitProject(dir: string, files: Record<string, string> = {}): Promise<void> {
+  const all = { "README.md": "# Sample project\n\nHello from the harness.\n", ...files };
+  for (const [name, content] of Object.entries(all)) await writeFile(join(dir, name), content);
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@t",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@t",
+  };
+  for (const args of [
+    ["init", "-q", "-b", "main"],
+    ["add", "-A"],
+    ["commit", "-q", "-m", "init"],
+  ]) {
+    execFileSync("git", args, { cwd: dir, stdio: "ignore", env });
+  }
+}
+
 /** Provider and model id the harness registers. */
 export const FAKE_MODEL_REF = { providerID: "fake", modelID: "fake-model" } as const;
 
@@ -84,23 +111,7 @@ export async function startOpencodeHarness(options: HarnessOptions = {}): Promis
   const projectDir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
   let server: RunningServer | undefined;
   try {
-    const files = { "README.md": "# Sample project\n\nHello from the harness.\n", ...options.files };
-    for (const [name, content] of Object.entries(files)) await writeFile(join(projectDir, name), content);
-    const git = (...args: string[]) =>
-      execFileSync("git", args, {
-        cwd: projectDir,
-        stdio: "ignore",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@t",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@t",
-        },
-      });
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("commit", "-q", "-m", "init");
+    await initGitProject(projectDir, options.files);
 
     const config = { ...fakeModelConfig(model), ...options.config };
     server = await spawnServer({

@@ -2,37 +2,17 @@
  * The prompt handle under stress against the real server: a server restart mid-stream (same data
  * dir, same port) and 100 concurrent prompts over one event connection.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodeFetch, createOpencodeClient, type PromptEvent, spawnServer } from "@ocsdk/sdk";
-import { FAKE_MODEL_REF, fakeModelConfig, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
+import { FAKE_MODEL_REF, fakeModelConfig, initGitProject, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
 import { expect, it } from "vitest";
-
-async function gitProject(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
-  await writeFile(join(dir, "README.md"), "# restart\n");
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@t",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@t",
-  };
-  for (const args of [
-    ["init", "-q", "-b", "main"],
-    ["add", "-A"],
-    ["commit", "-q", "-m", "init"],
-  ]) {
-    execFileSync("git", args, { cwd: dir, env, stdio: "ignore" });
-  }
-  return dir;
-}
 
 it("server killed and restarted mid-stream: the stream reconnects and the final text matches the server's", async () => {
   await using model = await startFakeModel();
-  const projectDir = await gitProject();
+  const projectDir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
+  await initGitProject(projectDir);
   const dataDir = await mkdtemp(join(tmpdir(), "ocsdk-data-"));
   const password = "restart-test-password";
   const config = fakeModelConfig(model);

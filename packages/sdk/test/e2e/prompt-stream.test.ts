@@ -62,6 +62,24 @@ describe("prompt handle", () => {
     expect(await run.finalText()).toBe("It says hello.");
   });
 
+  it("reasoning and a file edit show as their own events", async () => {
+    h.model.enqueue(
+      { reasoning: ["Let me ", "think."], toolCalls: [{ name: "write", arguments: { filePath: "notes.txt", content: "hi\n" } }] },
+      { text: "Wrote it." },
+    );
+    const session = await h.client.sessions.create({ title: "edit" });
+    const events: PromptEvent[] = [];
+    for await (const e of session.prompt("write notes", { model: h.modelRef })) events.push(e);
+    const reasoning = events.flatMap((e) => (e.type === "reasoning.delta" ? [e.delta] : [])).join("");
+    expect(reasoning).toBe("Let me think.");
+    const edited = events.find((e) => e.type === "file.edited");
+    expect(edited).toMatchObject({ type: "file.edited", tool: "write" });
+    expect(edited?.type === "file.edited" && edited.file).toMatch(/notes\.txt$/);
+    expect(events.filter((e) => e.type === "text.delta").map((e) => (e.type === "text.delta" ? e.delta : "")).join("")).toBe(
+      "Wrote it.",
+    );
+  });
+
   it("a provider auth error rejects with a typed error", async () => {
     h.model.enqueue({ error: { status: 401, body: { error: { message: "invalid api key", type: "invalid_request_error" } } } });
     const session = await h.client.sessions.create({ title: "auth error" });

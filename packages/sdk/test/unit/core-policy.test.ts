@@ -337,6 +337,12 @@ describe("auth, scoping, headers, custom fetch", () => {
 });
 
 describe("validation before the network", () => {
+  it("a malformed base URL is a clear error at construction", () => {
+    for (const baseUrl of ["not a url", "ftp://127.0.0.1:21", "127.0.0.1:4096"]) {
+      expect(() => createOpencodeClient({ baseUrl, fetch: scriptedFetch([]).fetch })).toThrow(/invalid baseUrl/);
+    }
+  });
+
   it("rejects ids that break their spec pattern, without a request", async () => {
     const { oc, requests } = client([json(200, SESSION)]);
     const e = (await oc.session.get({ path: { sessionID: "msg_123" } }).catch((x: unknown) => x)) as ValidationError;

@@ -165,7 +165,9 @@ export class OpencodeClient {
     const env = typeof process !== "undefined" ? process.env : {};
     this.baseUrl = (options.baseUrl ?? env.OPENCODE_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     if (!URL.canParse(this.baseUrl) || !/^https?:$/.test(new URL(this.baseUrl).protocol)) {
-      throw new OpencodeError(`invalid baseUrl ${JSON.stringify(this.baseUrl)}: expected an http(s) URL like http://127.0.0.1:4096`);
+      throw new OpencodeError(
+        `invalid baseUrl ${JSON.stringify(this.baseUrl)}: expected an http(s) URL like http://127.0.0.1:4096`,
+      );
     }
     if (options.directory !== undefined) this.directory = options.directory;
     if (options.workspace !== undefined) this.workspace = options.workspace;

@@ -75,9 +75,12 @@ describe("prompt handle", () => {
     const edited = events.find((e) => e.type === "file.edited");
     expect(edited).toMatchObject({ type: "file.edited", tool: "write" });
     expect(edited?.type === "file.edited" && edited.file).toMatch(/notes\.txt$/);
-    expect(events.filter((e) => e.type === "text.delta").map((e) => (e.type === "text.delta" ? e.delta : "")).join("")).toBe(
-      "Wrote it.",
-    );
+    expect(
+      events
+        .filter((e) => e.type === "text.delta")
+        .map((e) => (e.type === "text.delta" ? e.delta : ""))
+        .join(""),
+    ).toBe("Wrote it.");
   });
 
   it("a provider auth error rejects with a typed error", async () => {

@@ -181,13 +181,13 @@ describe("EventStream", () => {
 
   it("heartbeat comments keep the watchdog quiet", async () => {
     const srv = await sseServer(async (c) => {
-      for (let i = 0; i < 6 && !c.closed; i++) {
+      for (let i = 0; i < 12 && !c.closed; i++) {
         c.res.write(": heartbeat\n\n");
-        await new Promise((r) => setTimeout(r, 40));
+        await new Promise((r) => setTimeout(r, 50));
       }
       send(c, ev("evt_end"));
     });
-    const s = stream(srv.url, { watchdogMs: 120 });
+    const s = stream(srv.url, { watchdogMs: 400 });
     const [e] = await take(s.subscribe(), 1);
     expect(e?.id).toBe("evt_end");
     expect(srv.conns).toHaveLength(1);

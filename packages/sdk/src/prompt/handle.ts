@@ -4,7 +4,8 @@
  */
 import type { AssistantMessage, Message, Part, PermissionRequest, ToolPart } from "@ocsdk/client";
 import type { OpencodeClient, OperationArgs } from "../client.js";
-import { OpencodeError } from "../core/errors.js";
+import { NotFoundError, OpencodeError } from "../core/errors.js";
+import { defaultSleep } from "../core/retry.js";
 import type { ConnectionState, StreamEvent } from "../events/stream.js";
 import { newMessageId } from "./ids.js";
 
@@ -16,7 +17,7 @@ export type PromptInput = string | PromptBody["parts"];
 export interface PromptOptions extends Partial<Omit<PromptBody, "parts" | "messageID">> {
   /** Aborts the prompt on the server and settles the handle as aborted. */
   signal?: AbortSignal;
-  /** How long `abort()` waits for the session to go idle (default 10 s). */
+  /** How long `abort()` works at stopping the answer on the server (default 10 s). */
   abortTimeoutMs?: number;
   /**
    * opencode retries a failing provider (429, 5xx, overloaded) by itself, without limit. After this
@@ -153,6 +154,15 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   readonly #maxProviderRetries: number;
   #settled = false;
   #sawActivity = false;
+  /** The `prompt_async` request, once it was started; the server may begin the answer after it returned. */
+  #sending: Promise<unknown> | undefined;
+  /**
+   * The first `session.error` since we sent, while no answer of ours had started. It names no message,
+   * so it is ours only when the server never stored our prompt, or went idle without answering it.
+   */
+  #errorHint: NonNullable<AssistantMessage["error"]> | undefined;
+  #stopping: Promise<void> | undefined;
+  #detachSignal: (() => void) | undefined;
   #result: Promise<MessageWithParts>;
   #resolve!: (m: MessageWithParts) => void;
   #reject!: (e: unknown) => void;
@@ -174,7 +184,12 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       this.#settle(undefined, new PromptAbortedError("aborted before it was sent"));
       return;
     }
-    options.signal?.addEventListener("abort", () => void this.abort(), { once: true });
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => void this.abort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#detachSignal = () => signal.removeEventListener("abort", onAbort);
+    }
     void this.#run(input, options);
   }
 
@@ -201,11 +216,13 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       const events = stream.subscribe({ sessionID: this.sessionID, signal: this.#subscription.signal });
       const pump = this.#pump(events);
       await stream.ready(this.#subscription.signal);
-      if (this.#settled) return;
-      await this.#oc.session.prompt_async({
+      // Aborted before it was sent: nothing to stop on the server, so never send it.
+      if (this.#settled || this.#abort.signal.aborted) return;
+      this.#sending = this.#oc.session.prompt_async({
         path: { sessionID: this.sessionID },
         body: { ...rest, messageID: this.messageID, parts } as PromptBody,
       });
+      await this.#sending;
       await pump;
     } catch (error) {
       if (!this.#settled) this.#settle(undefined, error);
@@ -273,7 +290,17 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         return;
       case "session.error": {
         const error = p.error as AssistantMessage["error"];
-        if (error && this.#sawActivity && !this.#settled) this.#sessionError(error);
+        // Before we sent, it cannot be ours. An answer of ours that started reports its own errors
+        // on its message; this one may be another prompt's of the same session.
+        if (!error || this.#settled || !this.#sending || this.#assistant.size > 0) return;
+        // The first says why; opencode may follow it with a generic one (a stack trace).
+        this.#errorHint ??= error;
+        // Checked once the send returned: an error that overtook the 204 is claimed then.
+        if (!this.#sawActivity)
+          void this.#sending.then(
+            () => this.#claimRefusal(),
+            () => {},
+          );
         return;
       }
       case "session.idle":
@@ -375,6 +402,24 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     this.#settle(undefined, typed);
   }
 
+  /**
+   * opencode refuses some prompts (an unknown agent, say) before it stores them, and says so only by
+   * a `session.error`. Once the send returned, an accepted prompt's user message is stored, so a
+   * missing one means the error was the refusal of ours.
+   */
+  async #claimRefusal(): Promise<void> {
+    const error = this.#errorHint;
+    if (!error || this.#settled || this.#sawActivity) return;
+    try {
+      await this.#oc.session.message({ path: { sessionID: this.sessionID, messageID: this.messageID } });
+      this.#sawActivity = true; // stored: accepted
+    } catch (e) {
+      if (this.#settled || this.#sawActivity) return;
+      if (e instanceof NotFoundError) this.#sessionError(error);
+      else this.#settle(undefined, e);
+    }
+  }
+
   /** Brings the handle in line with what the server stored (after a reconnect, and at the end). */
   async #reconcile(): Promise<MessageWithParts[]> {
     const messages = (await this.#oc.session.messages({ path: { sessionID: this.sessionID } })) as MessageWithParts[];
@@ -396,14 +441,20 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     try {
       const ours = stored ?? (await this.#reconcile());
       if (this.#settled) return;
-      const last = ours.at(-1);
-      if (!last) {
-        // Idle without an answer of ours yet (our prompt may still be queued): keep waiting.
-        return;
+      let last = ours.at(-1);
+      if (!last) return await this.#idleWithoutAnswer();
+      if (!this.#ended(last.info)) {
+        // Idle with our last answer unfinished: opencode goes idle before it stores a provider error,
+        // so wait a moment for the final update. Still unfinished then: it was cut (e.g. the server
+        // restarted), and what the server stored is the result.
+        const id = last.info.id;
+        for (let i = 0; i < 10 && !this.#settled && !this.#ended(this.#assistant.get(id)); i++) await defaultSleep(100);
+        if (this.#settled) return;
+        last = (await this.#oc.session.message({ path: { sessionID: this.sessionID, messageID: id } })) as MessageWithParts;
+        if (this.#settled) return;
+        for (const part of last.parts) this.#applyPart(part, true);
       }
       const info = last.info as AssistantMessage;
-      // Idle with our last answer unfinished: it was cut (e.g. the server restarted); what the
-      // server stored is the result.
       if (info.error) return this.#sessionError(info.error);
       if (this.#abort.signal.aborted) return this.#settle(undefined, new PromptAbortedError("aborted"));
       this.#emit({ type: "done", message: last, interrupted: !info.time.completed });
@@ -413,10 +464,25 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     }
   }
 
+  /**
+   * Idle with no answer of ours: it is queued or about to start, or the server gave up on it (a model
+   * that does not exist, say) and a session error said why. With such an error, and the session still
+   * idle with no answer of ours a moment later, the prompt failed.
+   */
+  async #idleWithoutAnswer(): Promise<void> {
+    const error = this.#errorHint;
+    if (!error) return;
+    await defaultSleep(500);
+    if (this.#settled || this.#assistant.size > 0) return;
+    const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
+    if ((status[this.sessionID]?.type ?? "idle") === "idle" && this.#assistant.size === 0) this.#sessionError(error);
+  }
+
   #settle(message: MessageWithParts | undefined, error?: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#subscription.abort();
+    this.#detachSignal?.();
     if (message) this.#resolve(message);
     else {
       if (!this.#events.some((e) => e.type === "error") && error instanceof OpencodeError) {
@@ -436,8 +502,10 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   }
 
   /**
-   * Aborts the prompt on the server, waits (bounded) until the session is idle, and settles the
-   * handle as aborted. Safe to call more than once or after the prompt finished.
+   * Aborts the prompt on the server, waits (bounded by `abortTimeoutMs`) until its answer stopped and
+   * the session is idle, and settles the handle as aborted. Safe to call more than once or after the
+   * prompt finished. A prompt not sent yet is never sent. opencode aborts per session: whatever the
+   * session runs at that moment is stopped.
    *
    * @example
    * ```ts
@@ -448,17 +516,48 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   async abort(): Promise<void> {
     if (this.#settled) return;
     if (!this.#abort.signal.aborted) this.#abort.abort(new PromptAbortedError("aborted by the caller"));
-    const error = new PromptAbortedError("aborted by the caller");
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  /**
+   * With the session idle, nothing more will run for this prompt: our answer ended, or the server
+   * gave up on the prompt before answering. An accepted prompt with no answer yet is still to start
+   * (a cold instance takes most of a second), however long the session has been idle.
+   */
+  #stoppedOnServer(): boolean {
+    if (this.#assistant.size === 0) return this.#errorHint !== undefined;
+    return this.#ended([...this.#assistant.values()].at(-1));
+  }
+
+  #ended(info: Message | undefined): boolean {
+    return info?.role === "assistant" && (info.error !== undefined || info.time.completed !== undefined);
+  }
+
+  async #stop(): Promise<void> {
     try {
-      await this.#oc.session.abort({ path: { sessionID: this.sessionID } });
+      // Never sent (#run checks the signal before sending), or refused: nothing runs on the server.
+      if (
+        !this.#sending ||
+        !(await this.#sending.then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
+      // The server may start the answer after an abort that overtook the send: keep aborting while
+      // the session runs, until nothing more will run for this prompt.
+      const path = { path: { sessionID: this.sessionID } };
       const deadline = Date.now() + this.#abortTimeoutMs;
-      while (Date.now() < deadline) {
+      for (;;) {
         const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
-        if ((status[this.sessionID]?.type ?? "idle") === "idle") break;
-        await new Promise((r) => setTimeout(r, 100));
+        const idle = (status[this.sessionID]?.type ?? "idle") === "idle";
+        if (!idle) await this.#oc.session.abort(path);
+        if ((idle && this.#stoppedOnServer()) || Date.now() >= deadline) return;
+        await defaultSleep(100);
       }
     } finally {
-      this.#settle(undefined, error);
+      this.#settle(undefined, new PromptAbortedError("aborted by the caller"));
     }
   }
 

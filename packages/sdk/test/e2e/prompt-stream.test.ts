@@ -3,23 +3,52 @@
  * final text equal to what the server stored, tool calls as started/completed events, typed session
  * errors, abort, and many concurrent handles over one connection.
  */
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
+  createNodeFetch,
+  createOpencodeClient,
+  type OpencodeClient,
   PromptAbortedError,
   type PromptEvent,
   ProviderAuthError,
   ProviderRetryError,
   type SeedEvent,
+  SessionError,
   toSeedEvents,
 } from "@ocsdk/sdk";
-import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
+import { initGitProject, type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let h: OpencodeHarness;
 beforeAll(async () => {
   h = await startOpencodeHarness();
 });
+const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   await h?.close();
+  for (const c of cleanups) await c();
+});
+
+/** Status is per instance: ask through a client scoped to the session's directory. */
+const idle = async (sessionID: string, oc: OpencodeClient = h.client) =>
+  (((await oc.session.status()) as Record<string, { type: string }>)[sessionID]?.type ?? "idle") === "idle";
+/** Settles with the promise's outcome, or "hung" after `ms`: a handle must never hang. */
+const within = (p: Promise<unknown>, ms: number) =>
+  Promise.race([
+    p.then(
+      (v) => v,
+      (e: unknown) => e,
+    ),
+    new Promise((r) => setTimeout(() => r("hung"), ms).unref()),
+  ]);
+/** A long answer that only the prompt saying `tag` gets: an abort may leave it unused, never for another test. */
+const longAnswer = (tag: string) => ({
+  text: Array.from({ length: 100 }, (_, i) => `w${i} `),
+  delayMs: 50,
+  match: (body: { messages?: unknown }) => JSON.stringify(body.messages ?? []).includes(tag),
 });
 
 const storedText = async (sessionID: string, messageID: string) => {
@@ -115,9 +144,9 @@ describe("prompt handle", () => {
   });
 
   it("abort mid-stream settles the handle as aborted within 2 s and the session goes idle", async () => {
-    h.model.enqueue({ text: Array.from({ length: 200 }, (_, i) => `w${i} `), delayMs: 50 });
+    h.model.enqueue(longAnswer("abort-mid-stream"));
     const session = await h.client.sessions.create({ title: "abort" });
-    const run = session.prompt("Talk for a long time", { model: h.modelRef });
+    const run = session.prompt("abort-mid-stream", { model: h.modelRef });
     for await (const e of run) if (e.type === "text.delta") break;
     const started = Date.now();
     await run.abort();
@@ -127,6 +156,92 @@ describe("prompt handle", () => {
     expect(run.signal.aborted).toBe(true);
     const status = (await h.client.session.status()) as Record<string, { type: string }>;
     expect(status[session.id]?.type ?? "idle").toBe("idle");
+  });
+
+  it("abort before the prompt was sent: it is never sent and the handle settles aborted", async () => {
+    const session = await h.client.sessions.create({ title: "abort before send" });
+    const run = session.prompt("never sent", { model: h.modelRef });
+    await run.abort();
+    expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
+    // Give a send that slipped through time to land.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await session.messages()).toEqual([]);
+    expect(await idle(session.id)).toBe(true);
+  });
+
+  it("abort the moment the send returns: the answer that starts after it is stopped too", async () => {
+    const answer = longAnswer("abort-in-flight");
+    h.model.enqueue(answer);
+    // opencode answers the send before its loop starts the answer: an abort sent at that moment
+    // reaches the server before there is anything to abort. This transport aborts exactly then.
+    let onSent: (() => void) | undefined;
+    const base = createNodeFetch();
+    const hooked = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await base(input, init);
+      if (new URL(new Request(input, init).url).pathname.endsWith("/prompt_async")) onSent?.();
+      return res;
+    }) as typeof fetch;
+    // A project of its own: opencode's first prompt in a fresh instance starts latest, the widest window.
+    const directory = await mkdtemp(join(tmpdir(), "ocsdk-cold-"));
+    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    await initGitProject(directory);
+    const oc = createOpencodeClient({
+      baseUrl: h.server.url,
+      password: h.server.password,
+      directory,
+      fetch: hooked,
+      logLevel: "off",
+    });
+    const session = await oc.sessions.create({ title: "abort in flight" });
+    const run = session.prompt("abort-in-flight", { model: h.modelRef });
+    let started = 0;
+    const aborted = new Promise<void>((resolve) => {
+      onSent = () => {
+        started = Date.now();
+        resolve(run.abort());
+      };
+    });
+    await aborted;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
+    expect(await idle(session.id, oc)).toBe(true);
+    // Still idle a moment later, and the answer was cut, not run to its end.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await idle(session.id, oc)).toBe(true);
+    const text = (await session.messages())
+      .flatMap((m) => (m.info.role === "assistant" ? m.parts : []))
+      .flatMap((p) => (p.type === "text" ? [p.text] : []))
+      .join("");
+    expect(text.length).toBeLessThan((answer.text as string[]).join("").length);
+    await oc.events.close();
+  });
+
+  it("a prompt the server refuses before storing it (unknown agent) rejects typed, never hangs", async () => {
+    const session = await h.client.sessions.create({ title: "unknown agent" });
+    const run = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });
+    const error = await within(run.finalMessage(), 15_000);
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).message).toMatch(/no-such-agent/);
+    expect(await within(run.finalText(), 1_000)).toBe(error);
+  });
+
+  it("a model that does not exist rejects typed, never hangs", async () => {
+    const session = await h.client.sessions.create({ title: "unknown model" });
+    const run = session.prompt("hi", { model: { providerID: "fake", modelID: "no-such-model" } });
+    const error = await within(run.finalMessage(), 15_000);
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).message).toMatch(/no-such-model/);
+  });
+
+  it("another prompt's failure in the same session does not settle a running handle", async () => {
+    const words = Array.from({ length: 30 }, (_, i) => `r${i} `);
+    h.model.enqueue({ text: words, delayMs: 40 });
+    const session = await h.client.sessions.create({ title: "two prompts" });
+    const running = session.prompt("keep talking", { model: h.modelRef });
+    for await (const e of running) if (e.type === "text.delta") break;
+    const refused = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });
+    expect(await within(refused.finalMessage(), 15_000)).toBeInstanceOf(SessionError);
+    expect(await within(running.finalText(), 15_000)).toBe(words.join(""));
   });
 
   it("speaks the design guide's event vocabulary through the adapter", async () => {

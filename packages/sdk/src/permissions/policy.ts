@@ -11,8 +11,10 @@ export type PermissionReply = "once" | "always" | "reject";
 
 /**
  * Rules are `tool` or `tool:pattern` with `*` wildcards, matched against the request's permission
- * (`bash`, `edit`, `read`, `webfetch` …) and each of its patterns (the command, the file path).
- * Deny wins over allow; a request is allowed only when every pattern is allowed.
+ * (`bash`, `edit`, `read`, `webfetch` …) and each of its patterns (the command, the file path; a
+ * compound command has one per command). Each pattern is decided on its own: deny, else allow, else
+ * ask, else `fallback`. One denied pattern denies the request; it is allowed only when every pattern
+ * is; otherwise it is asked.
  *
  * The design guide's settings map as: `allowed_commands: ["git status"]` → `allow: ["bash:git status"]`,
  * `blocked_commands: ["rm -rf"]` → `deny: ["bash:rm -rf*"]`, `require_confirmation: true` →
@@ -66,23 +68,26 @@ export function evaluatePermission(
   policy: PermissionPolicy,
   request: Pick<PermissionRequest, "permission" | "patterns">,
 ): { verdict: "allow" | "deny" | "ask"; rule: string } {
-  const patterns: (string | undefined)[] = request.patterns.length ? request.patterns : [undefined];
-  const find = (rules: readonly string[] | undefined, every: boolean) => {
-    for (const rule of rules ?? []) {
-      const hit = every
-        ? patterns.every((p) => ruleMatches(rule, request.permission, p))
-        : patterns.some((p) => ruleMatches(rule, request.permission, p));
-      if (hit) return rule;
-    }
-    return undefined;
-  };
-  const denied = find(policy.deny, false);
-  if (denied) return { verdict: "deny", rule: denied };
-  const allowed = find(policy.allow, true);
-  if (allowed) return { verdict: "allow", rule: allowed };
-  const asked = find(policy.ask, false);
-  if (asked) return { verdict: "ask", rule: asked };
-  return { verdict: policy.fallback ?? "deny", rule: "fallback" };
+  const first = (rules: readonly string[] | undefined, pattern: string | undefined) =>
+    rules?.find((rule) => ruleMatches(rule, request.permission, pattern));
+  // Each pattern on its own (a compound command arrives as one pattern per command).
+  const verdicts = (request.patterns.length ? request.patterns : [undefined]).map((pattern) => {
+    const deny = first(policy.deny, pattern);
+    if (deny) return { verdict: "deny" as const, rule: deny };
+    const allow = first(policy.allow, pattern);
+    if (allow) return { verdict: "allow" as const, rule: allow };
+    const ask = first(policy.ask, pattern);
+    if (ask) return { verdict: "ask" as const, rule: ask };
+    return { verdict: policy.fallback ?? "deny", rule: "fallback" };
+  });
+  // Any pattern denied denies (named by a deny rule rather than the fallback where there is one);
+  // allowed only when every pattern is.
+  const denied = verdicts.filter((v) => v.verdict === "deny");
+  if (denied.length) return denied.find((v) => v.rule !== "fallback") ?? (denied[0] as { verdict: "deny"; rule: string });
+  if (verdicts.every((v) => v.verdict === "allow")) {
+    return { verdict: "allow", rule: [...new Set(verdicts.map((v) => v.rule))].join(", ") };
+  }
+  return verdicts.find((v) => v.verdict === "ask") as { verdict: "ask"; rule: string };
 }
 
 /** A policy at work; stop it with `close()` or `await using`. */

@@ -53,6 +53,20 @@ describe("permission policy", () => {
     expect(r.idle).toBe(true);
   });
 
+  it("a compound command runs only when the policy allows every command in it", async () => {
+    const policy = { allow: ["bash:echo *", "bash:ls*"] };
+    const both = await runBash("echo compound-ok && ls", policy);
+    expect(both.decisions.map((d) => [d.request.patterns, d.verdict])).toEqual([[["echo compound-ok", "ls"], "allow"]]);
+    const done = both.events.find((e) => e.type === "tool.completed");
+    expect(done?.type === "tool.completed" && done.output).toContain("compound-ok");
+    const hidden = await runBash("echo $(touch smuggled)", policy);
+    expect(hidden.decisions.map((d) => [d.request.patterns, d.verdict, d.rule])).toEqual([
+      [["echo $(touch smuggled)", "touch smuggled"], "deny", "fallback"],
+    ]);
+    expect(hidden.events.some((e) => e.type === "tool.failed")).toBe(true);
+    expect(hidden.idle).toBe(true);
+  });
+
   it("ask → the callback decides", async () => {
     const asked: PermissionRequest[] = [];
     const policy = {

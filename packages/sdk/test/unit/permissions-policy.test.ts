@@ -21,9 +21,21 @@ describe("evaluatePermission", () => {
     [req("edit", "src/a.ts"), "allow", "edit:src/*"],
     [req("edit", "src/a.ts", "package.json"), "ask", "edit"],
     [req("bash", "curl example.com"), "deny", "fallback"],
+    // A compound command: one pattern per command, each decided on its own.
+    [req("bash", "git status", "ls -la"), "allow", "bash:git status, bash:ls*"],
+    [req("bash", "ls", "ls -la"), "allow", "bash:ls*"],
+    [req("bash", "ls", "curl example.com"), "deny", "fallback"],
+    [req("bash", "echo $(rm -rf y)", "rm -rf y"), "deny", "bash:rm *"],
+    [req("bash", "ls", "git push origin main"), "ask", "bash:git push*"],
     [req("webfetch"), "deny", "fallback"],
   ])("%o → %s by %s", (request, verdict, rule) => {
     expect(evaluatePermission(policy, request)).toEqual({ verdict, rule });
+  });
+
+  it("an ask rule never carries a pattern no rule covers", () => {
+    const askSrc: PermissionPolicy = { ask: ["edit:src/*"] };
+    expect(evaluatePermission(askSrc, req("edit", "src/a.ts", "package.json"))).toEqual({ verdict: "deny", rule: "fallback" });
+    expect(evaluatePermission({ ...askSrc, fallback: "ask" }, req("edit", "src/a.ts", "package.json")).verdict).toBe("ask");
   });
 
   it("nothing is allowed by an empty policy; fallback ask is opt-in", () => {

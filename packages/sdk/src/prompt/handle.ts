@@ -8,6 +8,7 @@ import { NotFoundError, OpencodeError } from "../core/errors.js";
 import { defaultSleep } from "../core/retry.js";
 import type { ConnectionState, StreamEvent } from "../events/stream.js";
 import { newMessageId } from "./ids.js";
+import { PartText } from "./part-text.js";
 
 type PromptBody = OperationArgs<"session.prompt_async"> extends { body?: infer B } ? NonNullable<B> : never;
 /** What can be sent: text, or the spec's part inputs (text, files, agents, subtasks). */
@@ -35,7 +36,14 @@ export interface MessageWithParts {
 
 /** High-level events of one prompt. */
 export type PromptEvent =
-  | { type: "text.delta"; messageID: string; partID: string; delta: string; text: string }
+  | {
+      type: "text.delta";
+      messageID: string;
+      partID: string;
+      delta: string;
+      /** The part's text up to and including this delta (made when read, so keeping events is cheap). */
+      text: string;
+    }
   | { type: "reasoning.delta"; messageID: string; partID: string; delta: string; text: string }
   | { type: "tool.started"; messageID: string; callID: string; tool: string; input: Record<string, unknown> }
   | {
@@ -144,7 +152,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   readonly #subscription = new AbortController();
   readonly #assistant = new Map<string, AssistantMessage>();
   readonly #parts = new Map<string, Part>();
-  readonly #text = new Map<string, string>();
+  readonly #text = new Map<string, PartText>();
   readonly #toolsStarted = new Set<string>();
   readonly #toolsEnded = new Set<string>();
   /** Parts whose deltas may have a hole (a reconnect happened while they streamed): wait for their snapshot. */
@@ -248,6 +256,15 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     for (const wake of [...this.#wakers]) wake();
   }
 
+  #emitDelta(type: "text.delta" | "reasoning.delta", messageID: string, partID: string, delta: string): void {
+    let text = this.#text.get(partID);
+    if (!text) {
+      text = new PartText();
+      this.#text.set(partID, text);
+    }
+    this.#emit(text.attachView({ type, messageID, partID, delta }, text.append(delta)));
+  }
+
   #ours(messageID: string): boolean {
     return this.#assistant.has(messageID);
   }
@@ -278,11 +295,8 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
           this.#frozen.add(partID);
           return;
         }
-        const delta = String(p.delta);
-        const text = (this.#text.get(partID) ?? "") + delta;
-        this.#text.set(partID, text);
         const kind = this.#parts.get(partID)?.type === "reasoning" ? "reasoning.delta" : "text.delta";
-        this.#emit({ type: kind, messageID, partID, delta, text });
+        this.#emitDelta(kind, messageID, partID, String(p.delta));
         return;
       }
       case "permission.asked":
@@ -337,18 +351,14 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         this.#frozen.delete(part.id);
       }
       // A snapshot: emit what the deltas did not bring (a lost delta, or a part first seen here).
-      const known = this.#text.get(part.id) ?? "";
+      const known = this.#text.get(part.id)?.value ?? "";
       if (part.text.length > known.length && part.text.startsWith(known)) {
-        const delta = part.text.slice(known.length);
-        this.#text.set(part.id, part.text);
-        this.#emit({
-          type: part.type === "text" ? "text.delta" : "reasoning.delta",
-          messageID: part.messageID,
-          partID: part.id,
-          delta,
-          text: part.text,
-        });
-      } else if (!part.text.startsWith(known)) this.#text.set(part.id, part.text);
+        const kind = part.type === "text" ? "text.delta" : "reasoning.delta";
+        this.#emitDelta(kind, part.messageID, part.id, part.text.slice(known.length));
+      } else if (!part.text.startsWith(known)) {
+        // The store disagrees with the deltas: later events build on the stored text, earlier ones keep theirs.
+        this.#text.set(part.id, new PartText(part.text));
+      }
       return;
     }
     if (part.type === "tool") {

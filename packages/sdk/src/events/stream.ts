@@ -211,7 +211,7 @@ export class EventStream {
   #state: ConnectionState = { state: "closed" };
   /** The current connection delivered its first frame: the server has registered us. */
   #live = false;
-  readonly #readyWaiters = new Set<() => void>();
+  readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
   constructor(source: EventSource, options: EventStreamOptions = {}) {
     this.#source = source;
@@ -235,7 +235,9 @@ export class EventStream {
 
   /**
    * Resolves once the shared connection is live (the server sent its first frame), so a request
-   * made afterwards cannot produce events this stream misses. Call after `subscribe`.
+   * made afterwards cannot produce events this stream misses. Call after `subscribe`. Rejects with
+   * the stream's error when it gives up (e.g. `AuthenticationError`), with
+   * {@link EventStreamClosedError} when it closes before it was live, or with `signal`'s reason.
    *
    * @example
    * ```ts
@@ -247,18 +249,19 @@ export class EventStream {
   ready(signal?: AbortSignal): Promise<void> {
     if (this.#live) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => {
-        this.#readyWaiters.delete(done);
+      const waiter = {
+        resolve: () => settle(resolve),
+        reject: (error: unknown) => settle(() => reject(error)),
+      };
+      const settle = (fn: () => void) => {
+        this.#readyWaiters.delete(waiter);
         signal?.removeEventListener("abort", onAbort);
-        resolve();
+        fn();
       };
-      const onAbort = () => {
-        this.#readyWaiters.delete(done);
-        reject(signal?.reason);
-      };
+      const onAbort = () => waiter.reject(signal?.reason);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#readyWaiters.add(done);
+      this.#readyWaiters.add(waiter);
     });
   }
 
@@ -383,7 +386,7 @@ export class EventStream {
           arm();
           if (!this.#live) {
             this.#live = true;
-            for (const wake of [...this.#readyWaiters]) wake();
+            for (const waiter of [...this.#readyWaiters]) waiter.resolve();
           }
           if (msg.comment || msg.data === "") continue;
           let event: StreamEvent;
@@ -424,12 +427,18 @@ export class EventStream {
       await o.sleep(delayMs, wait.signal).catch(() => {});
     }
     this.#connection = undefined;
+    this.#failReady(new EventStreamClosedError("the event stream closed before it was live"));
     this.#setState({ state: "closed" });
+  }
+
+  #failReady(error: unknown): void {
+    for (const waiter of [...this.#readyWaiters]) waiter.reject(error);
   }
 
   #closeAll(error: OpencodeError): void {
     this.#connection = undefined;
     for (const s of [...this.#subscribers]) s.fail(error);
+    this.#failReady(error);
     this.#setState({ state: "closed", error });
   }
 }

@@ -99,7 +99,8 @@ export interface AppliedPermissionPolicy extends AsyncDisposable {
 
 /**
  * Answers permission requests of the client (or of one session) by `policy`, from now until closed.
- * Requests already waiting are answered too. Resolves once it is listening.
+ * Requests already waiting are answered too. Resolves once it is listening; rejects (typed) when it
+ * cannot listen, e.g. `AuthenticationError` for a wrong password, or with `signal`'s reason.
  *
  * @example
  * ```ts
@@ -146,13 +147,20 @@ export async function applyPermissionPolicy(
   const loop = (async () => {
     for await (const event of events) void decide(event.properties as PermissionRequest);
   })().catch((error: unknown) => oc.logger.warn("permission policy stopped", { error }));
-  await oc.events.ready(stop.signal).catch(() => {});
-  const pending = (await oc.permission.list().catch(() => [])) as PermissionRequest[];
-  await Promise.all(pending.map(decide));
-
   const close = async () => {
     stop.abort();
     await loop;
   };
+  try {
+    // A policy that cannot see requests must not look applied: its setup fails with the cause
+    // (a wrong password, say) instead.
+    await oc.events.ready(stop.signal);
+    const pending = (await oc.permission.list()) as PermissionRequest[];
+    await Promise.all(pending.map(decide));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
   return { decisions, close, [Symbol.asyncDispose]: close };
 }

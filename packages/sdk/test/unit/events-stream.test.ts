@@ -7,10 +7,12 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   AuthenticationError,
+  applyPermissionPolicy,
   type ConnectionState,
   createOpencodeClient,
   EventBufferOverflowError,
   EventStream,
+  EventStreamClosedError,
   parseSse,
   type StreamEvent,
 } from "@ocsdk/sdk";
@@ -219,6 +221,48 @@ describe("EventStream", () => {
     await s.ready();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
     await s.close();
+  });
+});
+
+describe("ready() never hangs", () => {
+  it("rejects with the fatal error when the stream gives up", async () => {
+    const srv = await sseServer(() => {}, 401);
+    const s = stream(srv.url);
+    const events = s.subscribe();
+    const ready = s.ready();
+    await expect(ready).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(events.next()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it("rejects when the last subscriber leaves before the stream was live", async () => {
+    const srv = await sseServer(() => {}); // accepts, never sends a frame
+    const s = stream(srv.url);
+    const events = s.subscribe();
+    const ready = s.ready();
+    await waitFor(() => srv.conns.length === 1);
+    await events.return?.();
+    await expect(ready).rejects.toBeInstanceOf(EventStreamClosedError);
+    await waitFor(() => srv.conns[0]?.closed === true);
+  });
+
+  it("rejects with the signal's reason when the signal aborts", async () => {
+    const srv = await sseServer(() => {});
+    const s = stream(srv.url);
+    s.subscribe();
+    const ac = new AbortController();
+    const ready = s.ready(ac.signal);
+    ac.abort(new Error("gave up waiting"));
+    await expect(ready).rejects.toThrow("gave up waiting");
+    await s.close();
+  });
+});
+
+describe("applyPermissionPolicy", () => {
+  it("fails its setup with the typed error when it cannot listen (wrong password)", async () => {
+    const srv = await sseServer(() => {}, 401);
+    const oc = createOpencodeClient({ baseUrl: srv.url, password: "wrong", logLevel: "off" });
+    await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
+    expect(oc.events.subscriberCount).toBe(0);
   });
 });
 

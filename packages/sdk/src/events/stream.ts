@@ -40,8 +40,13 @@ export interface EventStreamOptions {
   initialDelayMs?: number;
   /** Cap of the reconnect delay (default 10 s). */
   maxDelayMs?: number;
-  /** Give up after this many failed attempts in a row (default: never). */
+  /** Give up after this many failed attempts in a row (default: no limit, see `giveUpAfterMs`). */
   maxAttempts?: number;
+  /**
+   * Give up when no connection was healthy for this long (default 2 min; `Infinity` retries forever).
+   * Subscribers then get {@link EventStreamClosedError}, so nothing waits on a server that is gone.
+   */
+  giveUpAfterMs?: number;
   /** Reconnect when nothing (not even a heartbeat) arrived for this long (default 25 s; 0 = off). */
   watchdogMs?: number;
   /** Give up on a connection attempt whose response headers did not come in this time (default 10 s; 0 = off). */
@@ -51,6 +56,7 @@ export interface EventStreamOptions {
   /** Injectable for exact tests. */
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
 }
 
 /** Options of {@link EventStream.subscribe}. */
@@ -75,7 +81,7 @@ export class EventBufferOverflowError extends OpencodeError {
   }
 }
 
-/** The stream gave up: a fatal status (401, 403, 404) or too many failed attempts. */
+/** The stream gave up: too many failed attempts, or `giveUpAfterMs` without a healthy connection (`cause`: the last error). */
 export class EventStreamClosedError extends OpencodeError {
   override name = "EventStreamClosedError";
 }
@@ -220,11 +226,13 @@ export class EventStream {
       initialDelayMs: options.initialDelayMs ?? 250,
       maxDelayMs: options.maxDelayMs ?? 10_000,
       maxAttempts: options.maxAttempts ?? Number.POSITIVE_INFINITY,
+      giveUpAfterMs: options.giveUpAfterMs ?? 120_000,
       watchdogMs: options.watchdogMs ?? 25_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       dedupSize: options.dedupSize ?? 2_000,
       random: options.random ?? Math.random,
       sleep: options.sleep ?? defaultSleep,
+      now: options.now ?? Date.now,
     };
   }
 
@@ -359,6 +367,8 @@ export class EventStream {
   async #run(): Promise<void> {
     const o = this.#options;
     let failures = 0;
+    /** Since when no connection was healthy (the first attempt, or the end of the last healthy one). */
+    let failingSince: number | undefined = o.now();
     for (let attempt = 1; this.#subscribers.size > 0; attempt++) {
       const connection = new AbortController();
       this.#connection = connection;
@@ -400,6 +410,7 @@ export class EventStream {
             healthy = true;
             failures = 0;
           }
+          failingSince = undefined;
           this.#dispatch(event);
         }
         cause = connection.signal.aborted ? connection.signal.reason : new Error("the server closed the stream");
@@ -415,12 +426,15 @@ export class EventStream {
         return;
       }
       failures++;
-      if (failures > o.maxAttempts) {
-        this.#closeAll(new EventStreamClosedError(`event stream gave up after ${o.maxAttempts} failed attempts`, { cause }));
-        return;
-      }
+      failingSince ??= o.now();
       const base = Math.min(o.initialDelayMs * 2 ** Math.max(0, failures - 1), o.maxDelayMs);
       const delayMs = Math.round(base * (1 - o.random() * 0.25));
+      const downMs = o.now() - failingSince;
+      if (failures > o.maxAttempts || downMs + delayMs > o.giveUpAfterMs) {
+        const why = failures > o.maxAttempts ? `${o.maxAttempts} failed attempts` : `${downMs} ms without a healthy connection`;
+        this.#closeAll(new EventStreamClosedError(`event stream gave up after ${why}`, { cause }));
+        return;
+      }
       this.#setState({ state: "reconnecting", attempt: attempt + 1, delayMs, cause });
       const wait = new AbortController();
       this.#connection = wait;

@@ -320,6 +320,13 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       case "session.idle":
         if (this.#sawActivity) void this.#finish();
         return;
+      case "session.deleted": {
+        // opencode goes on generating into a deleted session; nothing of it can be read back.
+        const error = new SessionError("SessionDeletedError", { message: "the session was deleted while the prompt ran" });
+        this.#emit({ type: "error", error });
+        this.#settle(undefined, error);
+        return;
+      }
       case "session.status": {
         const status = p.status as { type?: string; attempt?: number; message?: string; next?: number };
         if (!this.#sawActivity) return;

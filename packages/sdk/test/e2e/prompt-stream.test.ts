@@ -216,6 +216,19 @@ describe("prompt handle", () => {
     await oc.events.close();
   });
 
+  it("the session deleted mid-stream settles the handle at once with a typed error", async () => {
+    h.model.enqueue(longAnswer("delete-mid-stream"));
+    const session = await h.client.sessions.create({ title: "deleted" });
+    const run = session.prompt("delete-mid-stream", { model: h.modelRef });
+    for await (const e of run) if (e.type === "text.delta") break;
+    const started = Date.now();
+    expect(await session.delete()).toBe(true);
+    const error = await within(run.finalMessage(), 15_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).errorName).toBe("SessionDeletedError");
+  });
+
   it("a prompt the server refuses before storing it (unknown agent) rejects typed, never hangs", async () => {
     const session = await h.client.sessions.create({ title: "unknown agent" });
     const run = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });

@@ -159,6 +159,52 @@ describe("EventStream", () => {
     expect(n).toBe(5);
   });
 
+  it("gives up after giveUpAfterMs without a healthy connection, the last error as cause", async () => {
+    let n = 0;
+    const srv = await sseServer((c) => {
+      n++;
+      c.res.socket?.destroy();
+    });
+    let clock = 0;
+    const delays: number[] = [];
+    const sleep = async (ms: number) => {
+      delays.push(ms);
+      clock += ms;
+    };
+    const s = stream(srv.url, { giveUpAfterMs: 100, sleep, now: () => clock });
+    const error = await take(s.subscribe(), 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventStreamClosedError);
+    expect((error as Error).message).toMatch(/70 ms without a healthy connection/);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    // 10 + 20 + 40 ms waited; the next 40 ms would pass 100.
+    expect(delays).toEqual([10, 20, 40]);
+    expect(n).toBe(4);
+    expect(s.state).toMatchObject({ state: "closed", error });
+  });
+
+  it("a healthy connection restarts the give-up clock", async () => {
+    const srv = await sseServer((c, n) => {
+      if (n === 3) {
+        send(c, ev("evt_healthy"));
+        c.res.end(); // a clean close after an event: reconnect, from a healthy connection
+      } else if (n !== 6) c.res.socket?.destroy();
+    });
+    let clock = 0;
+    const s = stream(srv.url, {
+      giveUpAfterMs: 100,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const events = s.subscribe();
+    // Connections 1–2 fail (30 ms down), 3 is healthy, 4–5 fail (30 ms down again): never 100 in a row.
+    expect((await take(events, 1)).map((e) => e.id)).toEqual(["evt_healthy"]);
+    await waitFor(() => srv.conns.length === 6);
+    expect(s.state.state).not.toBe("closed");
+    await s.close();
+  });
+
   it("401 is fatal: subscribers get the typed error, no reconnect", async () => {
     const srv = await sseServer(() => {}, 401);
     const s = stream(srv.url);

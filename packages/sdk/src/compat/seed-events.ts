@@ -3,6 +3,7 @@
  * adapter over a prompt handle, for code written against the guide's SDK sketch.
  */
 import type { OpencodeError } from "../core/errors.js";
+import { retryAfterMs } from "../core/retry.js";
 import { PromptAbortedError, type PromptEvent, ProviderAuthError, ProviderRateLimitError } from "../prompt/handle.js";
 
 /** An event in the guide's vocabulary: `event` is the SSE event name, `data` its payload. */
@@ -14,6 +15,15 @@ export type SeedEvent =
   | { event: "tool.result"; data: { id: string; success: boolean; result: string } }
   | { event: "tool.end"; data: { id: string; duration_ms: number } }
   | { event: "error"; data: { code: string; message: string; retry_after?: number } };
+
+/** Seconds the provider asked to wait (its `Retry-After`, kept by opencode with the error), if any. */
+function retryAfterSeconds(error: OpencodeError, now: () => number): number | undefined {
+  if (!(error instanceof ProviderRateLimitError)) return undefined;
+  const headers = error.data.responseHeaders;
+  if (!headers || typeof headers !== "object") return undefined;
+  const ms = retryAfterMs(new Headers(headers as Record<string, string>), now);
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
 
 function errorCode(error: OpencodeError): string {
   if (error instanceof ProviderRateLimitError) return "RATE_LIMIT";
@@ -83,6 +93,10 @@ export async function* toSeedEvents(events: AsyncIterable<PromptEvent>, now: () 
     }
   } catch (error) {
     const e = error as OpencodeError;
-    yield { event: "error", data: { code: errorCode(e), message: e.message } };
+    const retryAfter = retryAfterSeconds(e, now);
+    yield {
+      event: "error",
+      data: { code: errorCode(e), message: e.message, ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}) },
+    };
   }
 }

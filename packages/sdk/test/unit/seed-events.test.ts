@@ -43,6 +43,11 @@ it("maps text, tools and the end of each message", async () => {
 it("turns typed errors into the guide's error event", async () => {
   const rate = await collect([], new ProviderRateLimitError("APIError", { message: "slow down", statusCode: 429 }));
   expect(rate).toEqual([{ event: "error", data: { code: "RATE_LIMIT", message: "APIError: slow down" } }]);
+  const waited = await collect(
+    [],
+    new ProviderRateLimitError("APIError", { message: "slow down", statusCode: 429, responseHeaders: { "retry-after": "60" } }),
+  );
+  expect(waited).toEqual([{ event: "error", data: { code: "RATE_LIMIT", message: "APIError: slow down", retry_after: 60 } }]);
   const aborted = await collect([], new PromptAbortedError("aborted"));
   expect(aborted[0]).toMatchObject({ event: "error", data: { code: "ABORTED" } });
 });

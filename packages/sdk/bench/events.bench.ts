@@ -8,10 +8,9 @@
  * - sdk ×10: ten subscribers on the one shared connection.
  * Prints events/s, the ratio to the baseline and the heap growth. Bounded: N events, then stop.
  */
-import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createOpencodeClient } from "../src/index.js";
+import { listenLoopback } from "./loopback.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const frame = (i: number) =>
@@ -28,15 +27,7 @@ async function server(): Promise<{ url: string; close: () => Promise<void> }> {
     // In 64 KiB slices, as a socket would deliver them; then hold the stream open like opencode.
     for (let o = 0; o < payload.length; o += 65_536) res.write(payload.subarray(o, o + 65_536));
   });
-  s.listen(0, "127.0.0.1");
-  await once(s, "listening");
-  return {
-    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: async () => {
-      s.closeAllConnections();
-      await new Promise((r) => s.close(r));
-    },
-  };
+  return listenLoopback(s);
 }
 
 async function baseline(url: string): Promise<number> {

@@ -12,10 +12,9 @@
  *   (it keeps its events so every iteration replays from the start).
  * Prints deltas/s and the heap retained while the handle is alive, as ratios to the baseline.
  */
-import { once } from "node:events";
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createOpencodeClient, startPrompt } from "../src/index.js";
+import { listenLoopback } from "./loopback.js";
 
 const N = Number(process.env.BENCH_DELTAS ?? 5_000);
 const SESSION = "ses_bench";
@@ -82,15 +81,7 @@ async function server(): Promise<{ url: string; close: () => Promise<void> }> {
     else if (path.endsWith("/message")) json(stored);
     else res.writeHead(404).end();
   });
-  s.listen(0, "127.0.0.1");
-  await once(s, "listening");
-  return {
-    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: async () => {
-      s.closeAllConnections();
-      await new Promise((r) => s.close(r));
-    },
-  };
+  return listenLoopback(s);
 }
 
 /** What a hand-rolled client does: read the stream, keep the text, nothing else. */

@@ -51,6 +51,15 @@ const longAnswer = (tag: string) => ({
   match: (body: { messages?: unknown }) => JSON.stringify(body.messages ?? []).includes(tag),
 });
 
+/** A prompt with a long answer, once its first delta arrived. */
+const startLongAnswer = async (tag: string) => {
+  h.model.enqueue(longAnswer(tag));
+  const session = await h.client.sessions.create({ title: tag });
+  const run = session.prompt(tag, { model: h.modelRef });
+  for await (const e of run) if (e.type === "text.delta") break;
+  return { session, run };
+};
+
 const storedText = async (sessionID: string, messageID: string) => {
   const m = await h.client.session.message({ path: { sessionID, messageID } });
   return m.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
@@ -138,24 +147,18 @@ describe("prompt handle", () => {
     expect((error as ProviderRetryError).attempt).toBe(2);
     expect((error as Error).message).toMatch(/rate limited/);
     expect(events.filter((e) => e.type === "retrying").map((e) => e.type === "retrying" && e.attempt)).toEqual([1, 2]);
-    await expect
-      .poll(async () => ((await h.client.session.status()) as Record<string, { type: string }>)[session.id]?.type ?? "idle")
-      .toBe("idle");
+    await expect.poll(() => idle(session.id)).toBe(true);
   });
 
   it("abort mid-stream settles the handle as aborted within 2 s and the session goes idle", async () => {
-    h.model.enqueue(longAnswer("abort-mid-stream"));
-    const session = await h.client.sessions.create({ title: "abort" });
-    const run = session.prompt("abort-mid-stream", { model: h.modelRef });
-    for await (const e of run) if (e.type === "text.delta") break;
+    const { session, run } = await startLongAnswer("abort-mid-stream");
     const started = Date.now();
     await run.abort();
     const error = await run.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromptAbortedError);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(run.signal.aborted).toBe(true);
-    const status = (await h.client.session.status()) as Record<string, { type: string }>;
-    expect(status[session.id]?.type ?? "idle").toBe("idle");
+    expect(await idle(session.id)).toBe(true);
   });
 
   it("abort before the prompt was sent: it is never sent and the handle settles aborted", async () => {
@@ -217,10 +220,7 @@ describe("prompt handle", () => {
   });
 
   it("the session deleted mid-stream settles the handle at once with a typed error", async () => {
-    h.model.enqueue(longAnswer("delete-mid-stream"));
-    const session = await h.client.sessions.create({ title: "deleted" });
-    const run = session.prompt("delete-mid-stream", { model: h.modelRef });
-    for await (const e of run) if (e.type === "text.delta") break;
+    const { session, run } = await startLongAnswer("delete-mid-stream");
     const started = Date.now();
     expect(await session.delete()).toBe(true);
     const error = await within(run.finalMessage(), 15_000);

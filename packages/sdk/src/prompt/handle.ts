@@ -446,10 +446,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       this.#assistant.set(m.info.id, m.info as AssistantMessage);
       for (const part of m.parts) this.#applyPart(part, true);
     }
-    if (ours.length > 0) {
-      const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
-      if ((status[this.sessionID]?.type ?? "idle") === "idle") void this.#finish(ours);
-    }
+    if (ours.length > 0 && (await this.#sessionIdle())) void this.#finish(ours);
     return ours;
   }
 
@@ -491,8 +488,13 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     if (!error) return;
     await defaultSleep(500);
     if (this.#settled || this.#assistant.size > 0) return;
+    if ((await this.#sessionIdle()) && this.#assistant.size === 0) this.#sessionError(error);
+  }
+
+  /** The session is idle (the server lists only sessions that are not). */
+  async #sessionIdle(): Promise<boolean> {
     const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
-    if ((status[this.sessionID]?.type ?? "idle") === "idle" && this.#assistant.size === 0) this.#sessionError(error);
+    return (status[this.sessionID]?.type ?? "idle") === "idle";
   }
 
   #settle(message: MessageWithParts | undefined, error?: unknown): void {
@@ -554,21 +556,18 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   async #stop(): Promise<void> {
     try {
       // Never sent (#run checks the signal before sending), or refused: nothing runs on the server.
-      if (
-        !this.#sending ||
-        !(await this.#sending.then(
-          () => true,
-          () => false,
-        ))
-      )
+      if (!this.#sending) return;
+      try {
+        await this.#sending;
+      } catch {
         return;
+      }
       // The server may start the answer after an abort that overtook the send: keep aborting while
       // the session runs, until nothing more will run for this prompt.
       const path = { path: { sessionID: this.sessionID } };
       const deadline = Date.now() + this.#abortTimeoutMs;
       for (;;) {
-        const status = (await this.#oc.session.status()) as Record<string, { type: string }>;
-        const idle = (status[this.sessionID]?.type ?? "idle") === "idle";
+        const idle = await this.#sessionIdle();
         if (!idle) await this.#oc.session.abort(path);
         if ((idle && this.#stoppedOnServer()) || Date.now() >= deadline) return;
         await defaultSleep(100);

@@ -84,14 +84,18 @@ export {
 export {
   type MessageWithParts,
   PromptAbortedError,
+  type PromptDelivery,
   type PromptEvent,
   PromptHandle,
   type PromptInput,
   type PromptOptions,
+  PromptPassedOverError,
+  type PromptPhase,
   ProviderAuthError,
   ProviderRateLimitError,
   ProviderRetryError,
   SessionError,
+  type StepTokens,
   startPrompt,
 } from "./prompt/handle.js";
 export { newAscendingId, newMessageId } from "./prompt/ids.js";

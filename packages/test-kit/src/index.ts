@@ -18,6 +18,7 @@ export {
   type FakeTurn,
   startFakeModel,
 } from "./fake-model.ts";
+export { type Fault, type FaultProxy, type ProxiedRequest, startFaultProxy } from "./fault-proxy.ts";
 export { mockFriendlySpec, writeMockSpec } from "./mock-spec.ts";
 export {
   FAKE_MODEL_REF,

@@ -48,14 +48,13 @@ it("the process exits on its own after closing everything", async () => {
   try {
     const file = join(dir, "program.mts");
     await writeFile(file, PROGRAM);
-    const started = Date.now();
+    // The timeout only stops a program that would never exit (the failure this test is for).
     const { stdout } = await run(TSX, [file], {
       env: { ...process.env, MARKER: marker, OPENCODE_SDK_LOG: "error" },
       timeout: 90_000,
       killSignal: "SIGKILL",
     });
     expect(stdout.trim().split("\n")).toEqual(["text: done", "aborted: true", "closed"]);
-    expect(Date.now() - started).toBeLessThan(90_000);
     expect(await listOpencodeProcesses(marker)).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });

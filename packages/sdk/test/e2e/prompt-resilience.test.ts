@@ -77,6 +77,50 @@ it("server killed and restarted mid-stream: the stream reconnects and the final 
   }
 });
 
+it("10 server SIGKILLs and restarts mid-stream: every prompt settles, its final text what the server stored", async () => {
+  await using model = await startFakeModel();
+  const projectDir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
+  await initGitProject(projectDir);
+  const dataDir = await mkdtemp(join(tmpdir(), "ocsdk-data-"));
+  const password = "kill-test-password";
+  const config = fakeModelConfig(model);
+  let server = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password });
+  const port = Number(new URL(server.url).port);
+  const oc = createOpencodeClient({
+    baseUrl: server.url,
+    password,
+    directory: projectDir,
+    logLevel: "off",
+    events: { initialDelayMs: 100, maxDelayMs: 400, connectTimeoutMs: 1000 },
+  });
+  try {
+    const session = await oc.sessions.create({ title: "kills" });
+    for (let i = 0; i < 10; i++) {
+      const tag = `kill-${i}.`;
+      model.enqueue({
+        text: Array.from({ length: 60 }, (_, j) => `k${i}.${j} `),
+        delayMs: 40,
+        match: (body) => JSON.stringify(body.messages?.at(-1) ?? "").includes(tag),
+      });
+      const run = session.prompt(tag, { model: FAKE_MODEL_REF });
+      for await (const e of run) if (e.type === "text.delta") break;
+      process.kill(server.pid, "SIGKILL");
+      await server.close();
+      server = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password, port });
+      const final = await run.finalMessage();
+      const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
+      expect(await run.finalText()).toBe(stored.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
+      expect(final.info.role === "assistant" && final.info.parentID).toBe(run.messageID);
+      console.log(`kill ${i + 1}/10: settled, ${final.info.role === "assistant" && final.info.time.completed ? "completed" : "cut"}`);
+    }
+  } finally {
+    await oc.events.close();
+    await server.close();
+    await rm(projectDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}, 600_000);
+
 it("100 concurrent prompt handles over one connection each see only their own events", async () => {
   const N = 100;
   await using h = await startOpencodeHarness();

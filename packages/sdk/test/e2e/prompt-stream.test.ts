@@ -35,15 +35,12 @@ afterAll(async () => {
 /** Status is per instance: ask through a client scoped to the session's directory. */
 const idle = async (sessionID: string, oc: OpencodeClient = h.client) =>
   (((await oc.session.status()) as Record<string, { type: string }>)[sessionID]?.type ?? "idle") === "idle";
-/** Settles with the promise's outcome, or "hung" after `ms`: a handle must never hang. */
-const within = (p: Promise<unknown>, ms: number) =>
-  Promise.race([
-    p.then(
-      (v) => v,
-      (e: unknown) => e,
-    ),
-    new Promise((r) => setTimeout(() => r("hung"), ms).unref()),
-  ]);
+/** The promise's outcome, value or error (a handle that hangs fails the test by its timeout). */
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
 /** A long answer that only the prompt saying `tag` gets: an abort may leave it unused, never for another test. */
 const longAnswer = (tag: string) => ({
   text: Array.from({ length: 100 }, (_, i) => `w${i} `),
@@ -150,24 +147,31 @@ describe("prompt handle", () => {
     await expect.poll(() => idle(session.id)).toBe(true);
   });
 
-  it("abort mid-stream settles the handle as aborted within 2 s and the session goes idle", async () => {
+  it("abort mid-stream settles the handle as aborted and the session goes idle", async () => {
     const { session, run } = await startLongAnswer("abort-mid-stream");
-    const started = Date.now();
     await run.abort();
     const error = await run.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromptAbortedError);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(run.signal.aborted).toBe(true);
     expect(await idle(session.id)).toBe(true);
   });
 
   it("abort before the prompt was sent: it is never sent and the handle settles aborted", async () => {
-    const session = await h.client.sessions.create({ title: "abort before send" });
+    const sent: string[] = [];
+    const oc = createOpencodeClient({
+      baseUrl: h.server.url,
+      password: h.server.password,
+      directory: h.projectDir,
+      logLevel: "off",
+      hooks: { onRequest: (r) => void sent.push(`${r.method} ${r.path}`) },
+    });
+    const session = await oc.sessions.create({ title: "abort before send" });
     const run = session.prompt("never sent", { model: h.modelRef });
     await run.abort();
     expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
-    // Give a send that slipped through time to land.
-    await new Promise((r) => setTimeout(r, 500));
+    // Once the handle's work is over, nothing of it can still send the prompt.
+    await expect.poll(() => run.pendingTasks).toBe(0);
+    expect(sent.filter((r) => r.endsWith("/prompt_async"))).toEqual([]);
     expect(await session.messages()).toEqual([]);
     expect(await idle(session.id)).toBe(true);
   });
@@ -197,22 +201,18 @@ describe("prompt handle", () => {
     });
     const session = await oc.sessions.create({ title: "abort in flight" });
     const run = session.prompt("abort-in-flight", { model: h.modelRef });
-    let started = 0;
     const aborted = new Promise<void>((resolve) => {
-      onSent = () => {
-        started = Date.now();
-        resolve(run.abort());
-      };
+      onSent = () => resolve(run.abort());
     });
     await aborted;
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
     expect(await idle(session.id, oc)).toBe(true);
-    // Still idle a moment later, and the answer was cut, not run to its end.
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await idle(session.id, oc)).toBe(true);
-    const text = (await session.messages())
-      .flatMap((m) => (m.info.role === "assistant" ? m.parts : []))
+    // abort() returned once the answer that started after it had ended: it was cut, not run to its end.
+    const answers = (await session.messages()).filter((m) => m.info.role === "assistant" && m.info.parentID === run.messageID);
+    expect(answers.length).toBeGreaterThan(0);
+    for (const m of answers) expect(m.info.role === "assistant" && (m.info.error ?? m.info.time.completed)).toBeTruthy();
+    const text = answers
+      .flatMap((m) => m.parts)
       .flatMap((p) => (p.type === "text" ? [p.text] : []))
       .join("");
     expect(text.length).toBeLessThan((answer.text as string[]).join("").length);
@@ -221,10 +221,8 @@ describe("prompt handle", () => {
 
   it("the session deleted mid-stream settles the handle at once with a typed error", async () => {
     const { session, run } = await startLongAnswer("delete-mid-stream");
-    const started = Date.now();
     expect(await session.delete()).toBe(true);
-    const error = await within(run.finalMessage(), 15_000);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const error = await outcome(run.finalMessage());
     expect(error).toBeInstanceOf(SessionError);
     expect((error as SessionError).errorName).toBe("SessionDeletedError");
   });
@@ -232,16 +230,16 @@ describe("prompt handle", () => {
   it("a prompt the server refuses before storing it (unknown agent) rejects typed, never hangs", async () => {
     const session = await h.client.sessions.create({ title: "unknown agent" });
     const run = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });
-    const error = await within(run.finalMessage(), 15_000);
+    const error = await outcome(run.finalMessage());
     expect(error).toBeInstanceOf(SessionError);
     expect((error as SessionError).message).toMatch(/no-such-agent/);
-    expect(await within(run.finalText(), 1_000)).toBe(error);
+    expect(await outcome(run.finalText())).toBe(error);
   });
 
   it("a model that does not exist rejects typed, never hangs", async () => {
     const session = await h.client.sessions.create({ title: "unknown model" });
     const run = session.prompt("hi", { model: { providerID: "fake", modelID: "no-such-model" } });
-    const error = await within(run.finalMessage(), 15_000);
+    const error = await outcome(run.finalMessage());
     expect(error).toBeInstanceOf(SessionError);
     expect((error as SessionError).message).toMatch(/no-such-model/);
   });
@@ -252,9 +250,10 @@ describe("prompt handle", () => {
     const session = await h.client.sessions.create({ title: "two prompts" });
     const running = session.prompt("keep talking", { model: h.modelRef });
     for await (const e of running) if (e.type === "text.delta") break;
-    const refused = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });
-    expect(await within(refused.finalMessage(), 15_000)).toBeInstanceOf(SessionError);
-    expect(await within(running.finalText(), 15_000)).toBe(words.join(""));
+    // Sent at once, beside the running one (by default it would wait for it).
+    const refused = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent", delivery: "steer" });
+    expect(await outcome(refused.finalMessage())).toBeInstanceOf(SessionError);
+    expect(await outcome(running.finalText())).toBe(words.join(""));
   });
 
   it("speaks the design guide's event vocabulary through the adapter", async () => {

@@ -1,0 +1,117 @@
+/**
+ * A loopback HTTP proxy in front of a real server that injects the faults a real network has: an
+ * answer replaced by an error status, a response lost after the server acted on the request, event
+ * streams cut mid-way. Every request it saw is recorded.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** What to do with one request. */
+export type Fault =
+  /** Answer this instead of forwarding. */
+  | { status: number; body?: string; headers?: Record<string, string> }
+  /** Forward it, let the server answer completely, then reset the client's connection. */
+  | "lose-response";
+
+/** A request the proxy received. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, as received. */
+  url: string;
+  at: number;
+}
+
+/** A running fault proxy. */
+export interface FaultProxy extends AsyncDisposable {
+  /** Base URL to give the client. */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: ProxiedRequest[];
+  /** Decides each request's fault (none: forwarded as is). Replace it at any time. */
+  fault: (req: { method: string; url: string }) => Fault | undefined;
+  /** Resets every open event-stream connection (the client sees a cut stream). */
+  cutStreams(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a proxy to `target` on a free loopback port.
+ *
+ * @example
+ * ```ts
+ * await using proxy = await startFaultProxy(server.url);
+ * proxy.fault = (r) => (r.method === "GET" && r.url.endsWith("/message") ? { status: 500 } : undefined);
+ * const oc = createOpencodeClient({ baseUrl: proxy.url, password });
+ * ```
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const streams = new Set<Socket>();
+  const sockets = new Set<Socket>();
+  const requests: ProxiedRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const seen = { method: req.method ?? "GET", url: req.url ?? "/" };
+    requests.push({ ...seen, at: Date.now() });
+    const fault = proxy.fault(seen);
+    if (fault && fault !== "lose-response") {
+      req.resume();
+      res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
+      res.end(fault.body ?? JSON.stringify({ name: "InjectedFault", data: { message: `injected ${fault.status}` } }));
+      return;
+    }
+    const out = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        if (fault === "lose-response") {
+          // The server acted and answered; the client never hears of it.
+          answer.resume();
+          answer.on("end", () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (String(answer.headers["content-type"] ?? "").includes("text/event-stream")) {
+          res.flushHeaders();
+          streams.add(req.socket);
+          req.socket.once("close", () => streams.delete(req.socket));
+        }
+        answer.pipe(res);
+      },
+    );
+    out.on("error", () => req.socket.destroy());
+    req.socket.once("close", () => out.destroy());
+    req.pipe(out);
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const proxy: FaultProxy = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    fault: () => undefined,
+    cutStreams() {
+      const n = streams.size;
+      for (const s of streams) s.destroy();
+      return n;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+  return proxy;
+}

@@ -226,13 +226,15 @@ export class PromptProjection {
       this.#frozen.add(partID);
       return;
     }
-    let ids = this.#deltaIds.get(partID);
-    if (!ids) {
-      ids = new Set();
-      this.#deltaIds.set(partID, ids);
+    if (typeof event.id === "string") {
+      let ids = this.#deltaIds.get(partID);
+      if (!ids) {
+        ids = new Set();
+        this.#deltaIds.set(partID, ids);
+      }
+      if (ids.has(event.id)) return;
+      ids.add(event.id);
     }
-    if (ids.has(event.id)) return;
-    ids.add(event.id);
     const kind = this.#parts.get(partID)?.type === "reasoning" ? "reasoning.delta" : "text.delta";
     this.#emitText(kind, messageID, partID, delta);
   }

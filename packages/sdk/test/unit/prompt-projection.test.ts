@@ -285,6 +285,15 @@ describe("prompt projection: hand-made interleavings", () => {
     expect(texts(events)).toEqual(["x"]);
   });
 
+  it("deltas without an event id are all applied (nothing to tell a repeat by)", () => {
+    const events = project(ours, (p) => {
+      p.apply(updated(info("msg_c", ours)));
+      p.apply(partEvent(textPart("prt_1", "msg_c", ""), 1));
+      for (const d of ["a", "b", "c"]) p.apply({ ...delta("msg_c", "prt_1", d), id: undefined } as unknown as PromptSourceEvent);
+    });
+    expect(texts(events)).toEqual(["a", "b", "c"]);
+  });
+
   it("retries are reported once per retry, only once the prompt is active", () => {
     const retry = (attempt: number, next: number): PromptSourceEvent => ({
       id: `evt_r_${attempt}_${next}`,

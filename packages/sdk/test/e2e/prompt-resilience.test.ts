@@ -111,7 +111,9 @@ it("10 server SIGKILLs and restarts mid-stream: every prompt settles, its final 
       const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
       expect(await run.finalText()).toBe(stored.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
       expect(final.info.role === "assistant" && final.info.parentID).toBe(run.messageID);
-      console.log(`kill ${i + 1}/10: settled, ${final.info.role === "assistant" && final.info.time.completed ? "completed" : "cut"}`);
+      console.log(
+        `kill ${i + 1}/10: settled, ${final.info.role === "assistant" && final.info.time.completed ? "completed" : "cut"}`,
+      );
     }
   } finally {
     await oc.events.close();

@@ -74,7 +74,7 @@ describe.each([
         : await (sdk.globalHealth as (c: unknown) => Promise<unknown>)(client);
     expect(health).toEqual({ healthy: true, version: "1.2.3" });
     expect(requests.map((r) => r.url)).toEqual(["http://127.0.0.1:4096/global/health"]);
-    const auth = (requests[0]?.init.headers as Record<string, string>).authorization;
+    const auth = ((requests[0]?.init.headers ?? {}) as Record<string, string>).authorization;
     // Basic auth over the UTF-8 bytes, as Buffer.from(…).toString("base64") did.
     expect(auth).toBe(`Basic ${Buffer.from("opencode:pässword").toString("base64")}`);
   });

@@ -61,7 +61,10 @@ describe("construction and arguments", () => {
     let calls = 0;
     const oc = createOpencodeClient({
       baseUrl: "http://127.0.0.1:1",
-      fetch: (async () => (calls++, new Response())) as typeof fetch,
+      fetch: (async () => {
+        calls++;
+        return new Response();
+      }) as typeof fetch,
     });
     const body: Record<string, unknown> = { title: "loop" };
     body.self = body;

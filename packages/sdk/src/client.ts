@@ -4,7 +4,16 @@
  * stream). Naming rule: a singular group (`oc.session`, `oc.event`) is the HTTP API 1:1; a plural
  * noun (`oc.sessions`, `oc.events`) is a stateful helper built on it.
  */
-import { type ClientOptions, OpencodeCore } from "./core/client-core.js";
+import {
+  type ClientOptions,
+  lower,
+  OpencodeCore,
+  pathOf,
+  type RawRequestInit,
+  runnerOf,
+  type StreamFetchInit,
+  serializeBody,
+} from "./core/client-core.js";
 import type { APIPromise } from "./core/operation-types.js";
 import { OPERATIONS, type OperationSignatures, type OperationTree } from "./core/operations.gen.js";
 import { EventStream, type EventStreamOptions } from "./events/stream.js";
@@ -98,6 +107,82 @@ export class OpencodeClient extends OpencodeCore {
       return p;
     }
     return this.callOperation(op, args) as APIPromise<OperationData<Id>>;
+  }
+
+  /**
+   * Opens a streaming response (e.g. `/event`) with the same auth, headers, scoping, transport and
+   * logging as every call; the timeout stops once headers arrived and nothing is retried.
+   * A non-2xx answer, or one that is not `text/event-stream`, is a typed error.
+   *
+   * @example
+   * ```ts
+   * const res = await oc.streamFetch("/event", { signal });
+   * for await (const chunk of res.body!) console.log(chunk.byteLength);
+   * ```
+   */
+  async streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
+    const url = this.#url(path, this.#scopedRawQuery(path, init.query));
+    const { wire } = await runnerOf(this).run({
+      operationId: undefined,
+      method: "GET",
+      url,
+      path: pathOf(path),
+      headers: lower(init.headers),
+      signal: init.signal,
+      stream: true,
+      expect: "sse",
+    });
+    return wire.toResponse();
+  }
+
+  /**
+   * Any route, including ones outside the spec (e.g. `/doc`): same policies as operations, body
+   * buffered, any 2xx answer returned as is.
+   *
+   * @example
+   * ```ts
+   * const spec = await (await oc.rawRequest("/doc")).json();
+   * ```
+   */
+  async rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
+    const headers = lower(init.headers) ?? {};
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : serializeBody(init.body, `${init.method ?? "GET"} ${path}`);
+      if (typeof init.body !== "string") {
+        headers["content-type"] ??= "application/json";
+        runnerOf(this).collectSecrets(init.body);
+      }
+    }
+    const { wire } = await runnerOf(this).run({
+      operationId: undefined,
+      method: (init.method ?? "GET").toUpperCase(),
+      url: this.#url(path, this.#scopedRawQuery(path, init.query)),
+      path: pathOf(path),
+      headers,
+      body,
+      signal: init.signal,
+      timeoutMs: init.timeoutMs,
+      maxRetries: init.maxRetries,
+      idempotent: init.idempotent,
+    });
+    return wire.toResponse();
+  }
+
+  #scopedRawQuery(path: string, query: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    const out: Record<string, string | undefined> = {};
+    const v2 = path.startsWith("/api/");
+    const key = (k: string) => (v2 ? `location[${k}]` : k);
+    if (this.directory !== undefined) out[key("directory")] = this.directory;
+    if (this.workspace !== undefined) out[key("workspace")] = this.workspace;
+    // An explicit key (even undefined) wins over the client's scope.
+    return { ...out, ...query };
+  }
+
+  #url(path: string, query: Record<string, string | undefined>): string {
+    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    return url.toString();
   }
 
   /**

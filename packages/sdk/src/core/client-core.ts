@@ -62,20 +62,24 @@ export interface ClientOptions {
   events?: EventStreamOptions;
 }
 
-/** Options of {@link OpencodeCore.streamFetch}. */
+/** Options of `oc.streamFetch`. */
 export interface StreamFetchInit {
   query?: Record<string, string | undefined>;
   signal?: AbortSignal;
   headers?: Record<string, string>;
 }
 
-/** Options of {@link OpencodeCore.rawRequest}. */
+/** Options of `oc.rawRequest`. */
 export interface RawRequestInit extends RequestOptions {
   method?: string;
   query?: Record<string, string | undefined>;
   /** JSON-serialised unless a string. */
   body?: unknown;
 }
+
+const runners = new WeakMap<OpencodeCore, Runner>();
+/** @internal The runner of a core, for the full client's raw and stream calls. */
+export const runnerOf = (core: OpencodeCore): Runner => runners.get(core) as Runner;
 
 type CallArgs = RequestOptions & { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
 
@@ -116,22 +120,27 @@ export class OpencodeCore {
     this.#close = transport.close?.bind(transport);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
-    this.#runner = new Runner({
-      transport,
-      headers,
-      authorization: token ? `Basic ${token}` : undefined,
-      authHint:
-        password === undefined
-          ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
-          : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
-      retry: options.retry ?? {},
-      logger: this.logger,
-      metrics: this.metrics,
-      hooks: options.hooks ?? {},
-      secrets,
-    });
+    this.#runner = runners
+      .set(
+        this,
+        new Runner({
+          transport,
+          headers,
+          authorization: token ? `Basic ${token}` : undefined,
+          authHint:
+            password === undefined
+              ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
+              : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
+          retry: options.retry ?? {},
+          logger: this.logger,
+          metrics: this.metrics,
+          hooks: options.hooks ?? {},
+          secrets,
+        }),
+      )
+      .get(this) as Runner;
   }
 
   /**
@@ -144,66 +153,6 @@ export class OpencodeCore {
    */
   callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
     return toAPIPromise(this.#callOperation(op, (args ?? {}) as CallArgs));
-  }
-
-  /**
-   * Opens a streaming response (e.g. `/event`) with the same auth, headers, scoping, transport and
-   * logging as every call; the timeout stops once headers arrived and nothing is retried.
-   * A non-2xx answer, or one that is not `text/event-stream`, is a typed error.
-   *
-   * @example
-   * ```ts
-   * const res = await oc.streamFetch("/event", { signal });
-   * for await (const chunk of res.body!) console.log(chunk.byteLength);
-   * ```
-   */
-  async streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
-    const url = this.#url(path, this.#scopedRawQuery(path, init.query));
-    const { wire } = await this.#runner.run({
-      operationId: undefined,
-      method: "GET",
-      url,
-      path: pathOf(path),
-      headers: lower(init.headers),
-      signal: init.signal,
-      stream: true,
-      expect: "sse",
-    });
-    return wire.toResponse();
-  }
-
-  /**
-   * Any route, including ones outside the spec (e.g. `/doc`): same policies as operations, body
-   * buffered, any 2xx answer returned as is.
-   *
-   * @example
-   * ```ts
-   * const spec = await (await oc.rawRequest("/doc")).json();
-   * ```
-   */
-  async rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
-    const headers = lower(init.headers) ?? {};
-    let body: string | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === "string" ? init.body : serializeBody(init.body, `${init.method ?? "GET"} ${path}`);
-      if (typeof init.body !== "string") {
-        headers["content-type"] ??= "application/json";
-        this.#runner.collectSecrets(init.body);
-      }
-    }
-    const { wire } = await this.#runner.run({
-      operationId: undefined,
-      method: (init.method ?? "GET").toUpperCase(),
-      url: this.#url(path, this.#scopedRawQuery(path, init.query)),
-      path: pathOf(path),
-      headers,
-      body,
-      signal: init.signal,
-      timeoutMs: init.timeoutMs,
-      maxRetries: init.maxRetries,
-      idempotent: init.idempotent,
-    });
-    return wire.toResponse();
   }
 
   /**
@@ -259,22 +208,6 @@ export class OpencodeCore {
     const location = (query?.location ?? {}) as Record<string, unknown>;
     return { ...query, location: { ...defaults, ...location } };
   }
-
-  #scopedRawQuery(path: string, query: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    const out: Record<string, string | undefined> = {};
-    const v2 = path.startsWith("/api/");
-    const key = (k: string) => (v2 ? `location[${k}]` : k);
-    if (this.directory !== undefined) out[key("directory")] = this.directory;
-    if (this.workspace !== undefined) out[key("workspace")] = this.workspace;
-    // An explicit key (even undefined) wins over the client's scope.
-    return { ...out, ...query };
-  }
-
-  #url(path: string, query: Record<string, string | undefined>): string {
-    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    return url.toString();
-  }
 }
 
 /**
@@ -314,7 +247,8 @@ function base64(text: string): string {
   return btoa(binary);
 }
 
-function serializeBody(body: unknown, where: string): string {
+/** @internal JSON for a request body; a circular or otherwise unserializable body is a ValidationError. */
+export function serializeBody(body: unknown, where: string): string {
   try {
     return JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
   } catch (cause) {
@@ -323,14 +257,16 @@ function serializeBody(body: unknown, where: string): string {
   }
 }
 
-function lower(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+/** @internal Header names lower-cased. */
+export function lower(headers: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!headers) return undefined;
   const out: Record<string, string> = {};
   for (const k in headers) out[k.toLowerCase()] = headers[k] as string;
   return out;
 }
 
-const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
+/** @internal The path of a raw route, for messages. */
+export const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
 
 function lazyResult(data: unknown, wire: WireResponse): { data: unknown; response: Response } {
   let response: Response | undefined;

@@ -4,6 +4,8 @@
  *
  * - full client + one call: `createOpencodeClient` (every operation, helpers) and `oc.session.get`;
  * - one operation with the policies: `createCore` + `sessionGet` from `@ocsdk/sdk/operations`;
+ * - for the breakdown: the core with every operation function (the official client's scope, no
+ *   helpers), and the helpers alone (event stream, session handles, prompt, permission policy);
  * - baseline: `@ocsdk/client`'s generated `sessionGet` with its fetch client (no retries, no errors).
  * Goals (issue 12): full ≤ 9.7 kB gz, one operation ≤ 4 kB gz, no `node:` import in a browser bundle.
  */
@@ -19,6 +21,16 @@ const CASES = [
     name: "one operation with policies (operations subpath)",
     goal: 4_000,
     code: 'import { createCore, sessionGet } from "@ocsdk/sdk/operations";\nconst core = createCore({ baseUrl: "http://127.0.0.1:4096" });\nconsole.log(await sessionGet(core, { path: { sessionID: "ses_1" } }));',
+  },
+  {
+    name: "createCore + all 188 operation functions (no helpers)",
+    goal: undefined,
+    code: 'import * as ops from "@ocsdk/sdk/operations";\nconsole.log(ops);',
+  },
+  {
+    name: "helpers alone: EventStream, Sessions (prompt, permissions)",
+    goal: undefined,
+    code: 'import { EventStream, Sessions } from "@ocsdk/sdk";\nconsole.log(EventStream, Sessions);',
   },
   {
     name: "baseline: generated client, one call",

@@ -86,10 +86,15 @@ function rowsOf(spec: Spec): Row[] {
       // v2 routes (/api/…) scope through a deepObject `location`; their `directory` query is a filter, not a scope.
       const scope = names.has("location") ? "location" : names.has("directory") && !path.startsWith("/api/") ? "query" : "none";
       const kind = responseKind(op);
-      const fields = [`method: "${method.toUpperCase()}"`, `path: ${JSON.stringify(path)}`];
-      if (scope !== "none") fields.push(`scope: "${scope}"`);
-      if (kind !== "json") fields.push(`response: "${kind}"`);
-      if (Object.keys(patterns).length) fields.push(`patterns: ${JSON.stringify(patterns)}`);
+      // Positional and without trailing defaults: the table is in every full-client bundle.
+      const fields = [JSON.stringify(op.operationId), `"${method.toUpperCase()}"`, JSON.stringify(path)];
+      const rest = [
+        scope === "none" ? "undefined" : `"${scope}"`,
+        kind === "json" ? "undefined" : `"${kind}"`,
+        Object.keys(patterns).length ? JSON.stringify(patterns) : "undefined",
+      ];
+      while (rest.at(-1) === "undefined") rest.pop();
+      fields.push(...rest);
       const type = pascal(op.operationId);
       const required =
         params.some((p) => p.in === "path" || (p.in === "query" && p.required)) || op.requestBody?.required === true;
@@ -104,7 +109,7 @@ function rowsOf(spec: Spec): Row[] {
         optionalArgs: !required,
         argsType: `OperationArgsOf<T.${type}Data>`,
         dataType: kind === "sse" ? "Response" : `Ok<T.${type}Responses>`,
-        entry: `{ id: ${JSON.stringify(op.operationId)}, ${fields.join(", ")} }`,
+        entry: `/* @__PURE__ */ op(${fields.join(", ")})`,
       });
     }
   }
@@ -238,10 +243,19 @@ export function renderOperations(spec: Spec): string {
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 import type * as T from "@ocsdk/client";
-import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner } from "./operation-types.js";
+import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "./operation-types.js";
 
 /** Server version the spec (and this SDK) was generated from. @example \`console.log(SPEC_SERVER_VERSION);\` */
 export const SPEC_SERVER_VERSION = ${JSON.stringify(spec.info["x-opencode-server-version"] ?? "unknown")};
+
+const op = (
+  id: string,
+  method: string,
+  path: string,
+  scope?: "query" | "location",
+  response?: ResponseKind,
+  patterns?: Readonly<Record<string, string>>,
+): OperationDef => ({ id, method, path, scope, response, patterns });
 
 ${table}
 
@@ -252,9 +266,15 @@ ${table}
  *
  * @example \`OPERATIONS["session.get"].path; // "/session/{sessionID}"\`
  */
-export const OPERATIONS = {
-${rows.map((r) => `  ${JSON.stringify(r.id)}: ${r.fn}$,`).join("\n")}
-} as const;
+export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ byId([
+${rows.map((r) => `  ${r.fn}$,`).join("\n")}
+]);
+
+function byId(defs: OperationDef[]): { readonly [Id in keyof OperationSignatures]: OperationDef } {
+  const out: Record<string, OperationDef> = {};
+  for (const def of defs) out[def.id] = def;
+  return out as { readonly [Id in keyof OperationSignatures]: OperationDef };
+}
 
 /** The signature of every operation, keyed by operationId. @example \`type Get = OperationSignatures["session.get"];\` */
 export interface OperationSignatures {

@@ -2,199 +2,208 @@
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 import type * as T from "@ocsdk/client";
-import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner } from "./operation-types.js";
+import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "./operation-types.js";
 
 /** Server version the spec (and this SDK) was generated from. @example `console.log(SPEC_SERVER_VERSION);` */
 export const SPEC_SERVER_VERSION = "1.18.33";
 
-const appAgents$: OperationDef = { id: "app.agents", method: "GET", path: "/agent", scope: "query" };
-const appLog$: OperationDef = { id: "app.log", method: "POST", path: "/log", scope: "query" };
-const appSkills$: OperationDef = { id: "app.skills", method: "GET", path: "/skill", scope: "query" };
-const authRemove$: OperationDef = { id: "auth.remove", method: "DELETE", path: "/auth/{providerID}" };
-const authSet$: OperationDef = { id: "auth.set", method: "PUT", path: "/auth/{providerID}" };
-const commandList$: OperationDef = { id: "command.list", method: "GET", path: "/command", scope: "query" };
-const configGet$: OperationDef = { id: "config.get", method: "GET", path: "/config", scope: "query" };
-const configProviders$: OperationDef = { id: "config.providers", method: "GET", path: "/config/providers", scope: "query" };
-const configUpdate$: OperationDef = { id: "config.update", method: "PATCH", path: "/config", scope: "query" };
-const eventSubscribe$: OperationDef = { id: "event.subscribe", method: "GET", path: "/event", scope: "query", response: "sse" };
-const experimentalCapabilitiesGet$: OperationDef = { id: "experimental.capabilities.get", method: "GET", path: "/experimental/capabilities", scope: "query" };
-const experimentalConsoleGet$: OperationDef = { id: "experimental.console.get", method: "GET", path: "/experimental/console", scope: "query" };
-const experimentalConsoleListOrgs$: OperationDef = { id: "experimental.console.listOrgs", method: "GET", path: "/experimental/console/orgs", scope: "query" };
-const experimentalConsoleSwitchOrg$: OperationDef = { id: "experimental.console.switchOrg", method: "POST", path: "/experimental/console/switch", scope: "query" };
-const experimentalControlPlaneMoveSession$: OperationDef = { id: "experimental.controlPlane.moveSession", method: "POST", path: "/experimental/control-plane/move-session", response: "none" };
-const experimentalProjectCopyGenerateName$: OperationDef = { id: "experimental.projectCopy.generateName", method: "POST", path: "/experimental/project/{projectID}/copy/generate-name", scope: "query" };
-const experimentalResourceList$: OperationDef = { id: "experimental.resource.list", method: "GET", path: "/experimental/resource", scope: "query" };
-const experimentalSessionBackground$: OperationDef = { id: "experimental.session.background", method: "POST", path: "/experimental/session/{sessionID}/background", scope: "query", patterns: {"sessionID":"^ses"} };
-const experimentalSessionList$: OperationDef = { id: "experimental.session.list", method: "GET", path: "/experimental/session", scope: "query" };
-const experimentalWorkspaceAdapterList$: OperationDef = { id: "experimental.workspace.adapter.list", method: "GET", path: "/experimental/workspace/adapter", scope: "query" };
-const experimentalWorkspaceCreate$: OperationDef = { id: "experimental.workspace.create", method: "POST", path: "/experimental/workspace", scope: "query" };
-const experimentalWorkspaceList$: OperationDef = { id: "experimental.workspace.list", method: "GET", path: "/experimental/workspace", scope: "query" };
-const experimentalWorkspaceRemove$: OperationDef = { id: "experimental.workspace.remove", method: "DELETE", path: "/experimental/workspace/{id}", scope: "query", patterns: {"id":"^wrk"} };
-const experimentalWorkspaceStatus$: OperationDef = { id: "experimental.workspace.status", method: "GET", path: "/experimental/workspace/status", scope: "query" };
-const experimentalWorkspaceSyncList$: OperationDef = { id: "experimental.workspace.syncList", method: "POST", path: "/experimental/workspace/sync-list", scope: "query", response: "none" };
-const experimentalWorkspaceWarp$: OperationDef = { id: "experimental.workspace.warp", method: "POST", path: "/experimental/workspace/warp", scope: "query", response: "none" };
-const fileList$: OperationDef = { id: "file.list", method: "GET", path: "/file", scope: "query" };
-const fileRead$: OperationDef = { id: "file.read", method: "GET", path: "/file/content", scope: "query" };
-const fileStatus$: OperationDef = { id: "file.status", method: "GET", path: "/file/status", scope: "query" };
-const findFiles$: OperationDef = { id: "find.files", method: "GET", path: "/find/file", scope: "query" };
-const findSymbols$: OperationDef = { id: "find.symbols", method: "GET", path: "/find/symbol", scope: "query" };
-const findText$: OperationDef = { id: "find.text", method: "GET", path: "/find", scope: "query" };
-const formatterStatus$: OperationDef = { id: "formatter.status", method: "GET", path: "/formatter", scope: "query" };
-const globalConfigGet$: OperationDef = { id: "global.config.get", method: "GET", path: "/global/config" };
-const globalConfigUpdate$: OperationDef = { id: "global.config.update", method: "PATCH", path: "/global/config" };
-const globalDispose$: OperationDef = { id: "global.dispose", method: "POST", path: "/global/dispose" };
-const globalEvent$: OperationDef = { id: "global.event", method: "GET", path: "/global/event", response: "sse" };
-const globalHealth$: OperationDef = { id: "global.health", method: "GET", path: "/global/health" };
-const globalUpgrade$: OperationDef = { id: "global.upgrade", method: "POST", path: "/global/upgrade" };
-const instanceDispose$: OperationDef = { id: "instance.dispose", method: "POST", path: "/instance/dispose", scope: "query" };
-const lspStatus$: OperationDef = { id: "lsp.status", method: "GET", path: "/lsp", scope: "query" };
-const mcpAdd$: OperationDef = { id: "mcp.add", method: "POST", path: "/mcp", scope: "query" };
-const mcpAuthAuthenticate$: OperationDef = { id: "mcp.auth.authenticate", method: "POST", path: "/mcp/{name}/auth/authenticate", scope: "query" };
-const mcpAuthCallback$: OperationDef = { id: "mcp.auth.callback", method: "POST", path: "/mcp/{name}/auth/callback", scope: "query" };
-const mcpAuthRemove$: OperationDef = { id: "mcp.auth.remove", method: "DELETE", path: "/mcp/{name}/auth", scope: "query" };
-const mcpAuthStart$: OperationDef = { id: "mcp.auth.start", method: "POST", path: "/mcp/{name}/auth", scope: "query" };
-const mcpConnect$: OperationDef = { id: "mcp.connect", method: "POST", path: "/mcp/{name}/connect", scope: "query" };
-const mcpDisconnect$: OperationDef = { id: "mcp.disconnect", method: "POST", path: "/mcp/{name}/disconnect", scope: "query" };
-const mcpStatus$: OperationDef = { id: "mcp.status", method: "GET", path: "/mcp", scope: "query" };
-const partDelete$: OperationDef = { id: "part.delete", method: "DELETE", path: "/session/{sessionID}/message/{messageID}/part/{partID}", scope: "query", patterns: {"sessionID":"^ses","messageID":"^msg","partID":"^prt"} };
-const partUpdate$: OperationDef = { id: "part.update", method: "PATCH", path: "/session/{sessionID}/message/{messageID}/part/{partID}", scope: "query", patterns: {"sessionID":"^ses","messageID":"^msg","partID":"^prt"} };
-const pathGet$: OperationDef = { id: "path.get", method: "GET", path: "/path", scope: "query" };
-const permissionList$: OperationDef = { id: "permission.list", method: "GET", path: "/permission", scope: "query" };
-const permissionReply$: OperationDef = { id: "permission.reply", method: "POST", path: "/permission/{requestID}/reply", scope: "query", patterns: {"requestID":"^per"} };
-const permissionRespond$: OperationDef = { id: "permission.respond", method: "POST", path: "/session/{sessionID}/permissions/{permissionID}", scope: "query", patterns: {"sessionID":"^ses","permissionID":"^per"} };
-const projectCurrent$: OperationDef = { id: "project.current", method: "GET", path: "/project/current", scope: "query" };
-const projectDirectories$: OperationDef = { id: "project.directories", method: "GET", path: "/project/{projectID}/directories", scope: "query" };
-const projectInitGit$: OperationDef = { id: "project.initGit", method: "POST", path: "/project/git/init", scope: "query" };
-const projectList$: OperationDef = { id: "project.list", method: "GET", path: "/project", scope: "query" };
-const projectUpdate$: OperationDef = { id: "project.update", method: "PATCH", path: "/project/{projectID}", scope: "query" };
-const providerAuth$: OperationDef = { id: "provider.auth", method: "GET", path: "/provider/auth", scope: "query" };
-const providerList$: OperationDef = { id: "provider.list", method: "GET", path: "/provider", scope: "query" };
-const providerOauthAuthorize$: OperationDef = { id: "provider.oauth.authorize", method: "POST", path: "/provider/{providerID}/oauth/authorize", scope: "query" };
-const providerOauthCallback$: OperationDef = { id: "provider.oauth.callback", method: "POST", path: "/provider/{providerID}/oauth/callback", scope: "query" };
-const ptyConnect$: OperationDef = { id: "pty.connect", method: "GET", path: "/pty/{ptyID}/connect", scope: "query", patterns: {"ptyID":"^pty"} };
-const ptyConnectToken$: OperationDef = { id: "pty.connectToken", method: "POST", path: "/pty/{ptyID}/connect-token", scope: "query", patterns: {"ptyID":"^pty"} };
-const ptyCreate$: OperationDef = { id: "pty.create", method: "POST", path: "/pty", scope: "query" };
-const ptyGet$: OperationDef = { id: "pty.get", method: "GET", path: "/pty/{ptyID}", scope: "query", patterns: {"ptyID":"^pty"} };
-const ptyList$: OperationDef = { id: "pty.list", method: "GET", path: "/pty", scope: "query" };
-const ptyRemove$: OperationDef = { id: "pty.remove", method: "DELETE", path: "/pty/{ptyID}", scope: "query", patterns: {"ptyID":"^pty"} };
-const ptyShells$: OperationDef = { id: "pty.shells", method: "GET", path: "/pty/shells", scope: "query" };
-const ptyUpdate$: OperationDef = { id: "pty.update", method: "PUT", path: "/pty/{ptyID}", scope: "query", patterns: {"ptyID":"^pty"} };
-const questionList$: OperationDef = { id: "question.list", method: "GET", path: "/question", scope: "query" };
-const questionReject$: OperationDef = { id: "question.reject", method: "POST", path: "/question/{requestID}/reject", scope: "query", patterns: {"requestID":"^que"} };
-const questionReply$: OperationDef = { id: "question.reply", method: "POST", path: "/question/{requestID}/reply", scope: "query", patterns: {"requestID":"^que"} };
-const sessionAbort$: OperationDef = { id: "session.abort", method: "POST", path: "/session/{sessionID}/abort", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionChildren$: OperationDef = { id: "session.children", method: "GET", path: "/session/{sessionID}/children", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionCommand$: OperationDef = { id: "session.command", method: "POST", path: "/session/{sessionID}/command", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionCreate$: OperationDef = { id: "session.create", method: "POST", path: "/session", scope: "query" };
-const sessionDelete$: OperationDef = { id: "session.delete", method: "DELETE", path: "/session/{sessionID}", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionDeleteMessage$: OperationDef = { id: "session.deleteMessage", method: "DELETE", path: "/session/{sessionID}/message/{messageID}", scope: "query", patterns: {"sessionID":"^ses","messageID":"^msg"} };
-const sessionDiff$: OperationDef = { id: "session.diff", method: "GET", path: "/session/{sessionID}/diff", scope: "query", patterns: {"sessionID":"^ses","messageID":"^msg"} };
-const sessionFork$: OperationDef = { id: "session.fork", method: "POST", path: "/session/{sessionID}/fork", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionGet$: OperationDef = { id: "session.get", method: "GET", path: "/session/{sessionID}", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionInit$: OperationDef = { id: "session.init", method: "POST", path: "/session/{sessionID}/init", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionList$: OperationDef = { id: "session.list", method: "GET", path: "/session", scope: "query" };
-const sessionMessage$: OperationDef = { id: "session.message", method: "GET", path: "/session/{sessionID}/message/{messageID}", scope: "query", patterns: {"sessionID":"^ses","messageID":"^msg"} };
-const sessionMessages$: OperationDef = { id: "session.messages", method: "GET", path: "/session/{sessionID}/message", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionPrompt$: OperationDef = { id: "session.prompt", method: "POST", path: "/session/{sessionID}/message", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionPromptAsync$: OperationDef = { id: "session.prompt_async", method: "POST", path: "/session/{sessionID}/prompt_async", scope: "query", response: "none", patterns: {"sessionID":"^ses"} };
-const sessionRevert$: OperationDef = { id: "session.revert", method: "POST", path: "/session/{sessionID}/revert", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionShare$: OperationDef = { id: "session.share", method: "POST", path: "/session/{sessionID}/share", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionShell$: OperationDef = { id: "session.shell", method: "POST", path: "/session/{sessionID}/shell", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionStatus$: OperationDef = { id: "session.status", method: "GET", path: "/session/status", scope: "query" };
-const sessionSummarize$: OperationDef = { id: "session.summarize", method: "POST", path: "/session/{sessionID}/summarize", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionTodo$: OperationDef = { id: "session.todo", method: "GET", path: "/session/{sessionID}/todo", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionUnrevert$: OperationDef = { id: "session.unrevert", method: "POST", path: "/session/{sessionID}/unrevert", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionUnshare$: OperationDef = { id: "session.unshare", method: "DELETE", path: "/session/{sessionID}/share", scope: "query", patterns: {"sessionID":"^ses"} };
-const sessionUpdate$: OperationDef = { id: "session.update", method: "PATCH", path: "/session/{sessionID}", scope: "query", patterns: {"sessionID":"^ses"} };
-const syncHistoryList$: OperationDef = { id: "sync.history.list", method: "POST", path: "/sync/history", scope: "query" };
-const syncReplay$: OperationDef = { id: "sync.replay", method: "POST", path: "/sync/replay", scope: "query" };
-const syncStart$: OperationDef = { id: "sync.start", method: "POST", path: "/sync/start", scope: "query" };
-const syncSteal$: OperationDef = { id: "sync.steal", method: "POST", path: "/sync/steal", scope: "query" };
-const toolIds$: OperationDef = { id: "tool.ids", method: "GET", path: "/experimental/tool/ids", scope: "query" };
-const toolList$: OperationDef = { id: "tool.list", method: "GET", path: "/experimental/tool", scope: "query" };
-const tuiAppendPrompt$: OperationDef = { id: "tui.appendPrompt", method: "POST", path: "/tui/append-prompt", scope: "query" };
-const tuiClearPrompt$: OperationDef = { id: "tui.clearPrompt", method: "POST", path: "/tui/clear-prompt", scope: "query" };
-const tuiControlNext$: OperationDef = { id: "tui.control.next", method: "GET", path: "/tui/control/next", scope: "query" };
-const tuiControlResponse$: OperationDef = { id: "tui.control.response", method: "POST", path: "/tui/control/response", scope: "query" };
-const tuiExecuteCommand$: OperationDef = { id: "tui.executeCommand", method: "POST", path: "/tui/execute-command", scope: "query" };
-const tuiOpenHelp$: OperationDef = { id: "tui.openHelp", method: "POST", path: "/tui/open-help", scope: "query" };
-const tuiOpenModels$: OperationDef = { id: "tui.openModels", method: "POST", path: "/tui/open-models", scope: "query" };
-const tuiOpenSessions$: OperationDef = { id: "tui.openSessions", method: "POST", path: "/tui/open-sessions", scope: "query" };
-const tuiOpenThemes$: OperationDef = { id: "tui.openThemes", method: "POST", path: "/tui/open-themes", scope: "query" };
-const tuiPublish$: OperationDef = { id: "tui.publish", method: "POST", path: "/tui/publish", scope: "query" };
-const tuiSelectSession$: OperationDef = { id: "tui.selectSession", method: "POST", path: "/tui/select-session", scope: "query" };
-const tuiShowToast$: OperationDef = { id: "tui.showToast", method: "POST", path: "/tui/show-toast", scope: "query" };
-const tuiSubmitPrompt$: OperationDef = { id: "tui.submitPrompt", method: "POST", path: "/tui/submit-prompt", scope: "query" };
-const v2AgentList$: OperationDef = { id: "v2.agent.list", method: "GET", path: "/api/agent", scope: "location" };
-const v2CommandList$: OperationDef = { id: "v2.command.list", method: "GET", path: "/api/command", scope: "location" };
-const v2CredentialRemove$: OperationDef = { id: "v2.credential.remove", method: "DELETE", path: "/api/credential/{credentialID}", scope: "location", response: "none" };
-const v2CredentialUpdate$: OperationDef = { id: "v2.credential.update", method: "PATCH", path: "/api/credential/{credentialID}", scope: "location", response: "none" };
-const v2EventSubscribe$: OperationDef = { id: "v2.event.subscribe", method: "GET", path: "/api/event", response: "sse" };
-const v2FsFind$: OperationDef = { id: "v2.fs.find", method: "GET", path: "/api/fs/find", scope: "location" };
-const v2FsList$: OperationDef = { id: "v2.fs.list", method: "GET", path: "/api/fs/list", scope: "location" };
-const v2FsRead$: OperationDef = { id: "v2.fs.read", method: "GET", path: "/api/fs/read/*", scope: "location", response: "binary" };
-const v2HealthGet$: OperationDef = { id: "v2.health.get", method: "GET", path: "/api/health" };
-const v2IntegrationAttemptCancel$: OperationDef = { id: "v2.integration.attempt.cancel", method: "DELETE", path: "/api/integration/attempt/{attemptID}", scope: "location", response: "none" };
-const v2IntegrationAttemptComplete$: OperationDef = { id: "v2.integration.attempt.complete", method: "POST", path: "/api/integration/attempt/{attemptID}/complete", scope: "location", response: "none" };
-const v2IntegrationAttemptStatus$: OperationDef = { id: "v2.integration.attempt.status", method: "GET", path: "/api/integration/attempt/{attemptID}", scope: "location" };
-const v2IntegrationConnectKey$: OperationDef = { id: "v2.integration.connect.key", method: "POST", path: "/api/integration/{integrationID}/connect/key", scope: "location", response: "none" };
-const v2IntegrationConnectOauth$: OperationDef = { id: "v2.integration.connect.oauth", method: "POST", path: "/api/integration/{integrationID}/connect/oauth", scope: "location" };
-const v2IntegrationGet$: OperationDef = { id: "v2.integration.get", method: "GET", path: "/api/integration/{integrationID}", scope: "location" };
-const v2IntegrationList$: OperationDef = { id: "v2.integration.list", method: "GET", path: "/api/integration", scope: "location" };
-const v2LocationGet$: OperationDef = { id: "v2.location.get", method: "GET", path: "/api/location", scope: "location" };
-const v2ModelList$: OperationDef = { id: "v2.model.list", method: "GET", path: "/api/model", scope: "location" };
-const v2PermissionRequestList$: OperationDef = { id: "v2.permission.request.list", method: "GET", path: "/api/permission/request", scope: "location" };
-const v2PermissionSavedList$: OperationDef = { id: "v2.permission.saved.list", method: "GET", path: "/api/permission/saved" };
-const v2PermissionSavedRemove$: OperationDef = { id: "v2.permission.saved.remove", method: "DELETE", path: "/api/permission/saved/{id}", response: "none" };
-const v2ProjectCopyCreate$: OperationDef = { id: "v2.projectCopy.create", method: "POST", path: "/experimental/project/{projectID}/copy", scope: "location" };
-const v2ProjectCopyRefresh$: OperationDef = { id: "v2.projectCopy.refresh", method: "POST", path: "/experimental/project/{projectID}/copy/refresh", scope: "location", response: "none" };
-const v2ProjectCopyRemove$: OperationDef = { id: "v2.projectCopy.remove", method: "DELETE", path: "/experimental/project/{projectID}/copy", scope: "location", response: "none" };
-const v2ProviderGet$: OperationDef = { id: "v2.provider.get", method: "GET", path: "/api/provider/{providerID}", scope: "location" };
-const v2ProviderList$: OperationDef = { id: "v2.provider.list", method: "GET", path: "/api/provider", scope: "location" };
-const v2PtyConnect$: OperationDef = { id: "v2.pty.connect", method: "GET", path: "/api/pty/{ptyID}/connect", patterns: {"ptyID":"^pty"} };
-const v2PtyConnectToken$: OperationDef = { id: "v2.pty.connectToken", method: "POST", path: "/api/pty/{ptyID}/connect-token", scope: "location", patterns: {"ptyID":"^pty"} };
-const v2PtyCreate$: OperationDef = { id: "v2.pty.create", method: "POST", path: "/api/pty", scope: "location" };
-const v2PtyGet$: OperationDef = { id: "v2.pty.get", method: "GET", path: "/api/pty/{ptyID}", scope: "location", patterns: {"ptyID":"^pty"} };
-const v2PtyList$: OperationDef = { id: "v2.pty.list", method: "GET", path: "/api/pty", scope: "location" };
-const v2PtyRemove$: OperationDef = { id: "v2.pty.remove", method: "DELETE", path: "/api/pty/{ptyID}", scope: "location", response: "none", patterns: {"ptyID":"^pty"} };
-const v2PtyUpdate$: OperationDef = { id: "v2.pty.update", method: "PUT", path: "/api/pty/{ptyID}", scope: "location", patterns: {"ptyID":"^pty"} };
-const v2QuestionRequestList$: OperationDef = { id: "v2.question.request.list", method: "GET", path: "/api/question/request", scope: "location" };
-const v2ReferenceList$: OperationDef = { id: "v2.reference.list", method: "GET", path: "/api/reference", scope: "location" };
-const v2SessionActive$: OperationDef = { id: "v2.session.active", method: "GET", path: "/api/session/active" };
-const v2SessionCompact$: OperationDef = { id: "v2.session.compact", method: "POST", path: "/api/session/{sessionID}/compact", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionContext$: OperationDef = { id: "v2.session.context", method: "GET", path: "/api/session/{sessionID}/context", patterns: {"sessionID":"^ses"} };
-const v2SessionCreate$: OperationDef = { id: "v2.session.create", method: "POST", path: "/api/session" };
-const v2SessionEvents$: OperationDef = { id: "v2.session.events", method: "GET", path: "/api/session/{sessionID}/event", response: "sse", patterns: {"sessionID":"^ses"} };
-const v2SessionGet$: OperationDef = { id: "v2.session.get", method: "GET", path: "/api/session/{sessionID}", patterns: {"sessionID":"^ses"} };
-const v2SessionHistory$: OperationDef = { id: "v2.session.history", method: "GET", path: "/api/session/{sessionID}/history", patterns: {"sessionID":"^ses"} };
-const v2SessionInterrupt$: OperationDef = { id: "v2.session.interrupt", method: "POST", path: "/api/session/{sessionID}/interrupt", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionList$: OperationDef = { id: "v2.session.list", method: "GET", path: "/api/session", patterns: {"workspace":"^wrk"} };
-const v2SessionMessage$: OperationDef = { id: "v2.session.message", method: "GET", path: "/api/session/{sessionID}/message/{messageID}", patterns: {"sessionID":"^ses","messageID":"^msg_"} };
-const v2SessionMessages$: OperationDef = { id: "v2.session.messages", method: "GET", path: "/api/session/{sessionID}/message", patterns: {"sessionID":"^ses"} };
-const v2SessionPermissionCreate$: OperationDef = { id: "v2.session.permission.create", method: "POST", path: "/api/session/{sessionID}/permission", patterns: {"sessionID":"^ses"} };
-const v2SessionPermissionGet$: OperationDef = { id: "v2.session.permission.get", method: "GET", path: "/api/session/{sessionID}/permission/{requestID}", patterns: {"sessionID":"^ses","requestID":"^per"} };
-const v2SessionPermissionList$: OperationDef = { id: "v2.session.permission.list", method: "GET", path: "/api/session/{sessionID}/permission", patterns: {"sessionID":"^ses"} };
-const v2SessionPermissionReply$: OperationDef = { id: "v2.session.permission.reply", method: "POST", path: "/api/session/{sessionID}/permission/{requestID}/reply", response: "none", patterns: {"sessionID":"^ses","requestID":"^per"} };
-const v2SessionPrompt$: OperationDef = { id: "v2.session.prompt", method: "POST", path: "/api/session/{sessionID}/prompt", patterns: {"sessionID":"^ses"} };
-const v2SessionQuestionList$: OperationDef = { id: "v2.session.question.list", method: "GET", path: "/api/session/{sessionID}/question", patterns: {"sessionID":"^ses"} };
-const v2SessionQuestionReject$: OperationDef = { id: "v2.session.question.reject", method: "POST", path: "/api/session/{sessionID}/question/{requestID}/reject", response: "none", patterns: {"sessionID":"^ses","requestID":"^que"} };
-const v2SessionQuestionReply$: OperationDef = { id: "v2.session.question.reply", method: "POST", path: "/api/session/{sessionID}/question/{requestID}/reply", response: "none", patterns: {"sessionID":"^ses","requestID":"^que"} };
-const v2SessionRevertClear$: OperationDef = { id: "v2.session.revert.clear", method: "POST", path: "/api/session/{sessionID}/revert/clear", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionRevertCommit$: OperationDef = { id: "v2.session.revert.commit", method: "POST", path: "/api/session/{sessionID}/revert/commit", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionRevertStage$: OperationDef = { id: "v2.session.revert.stage", method: "POST", path: "/api/session/{sessionID}/revert/stage", patterns: {"sessionID":"^ses"} };
-const v2SessionSwitchAgent$: OperationDef = { id: "v2.session.switchAgent", method: "POST", path: "/api/session/{sessionID}/agent", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionSwitchModel$: OperationDef = { id: "v2.session.switchModel", method: "POST", path: "/api/session/{sessionID}/model", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SessionWait$: OperationDef = { id: "v2.session.wait", method: "POST", path: "/api/session/{sessionID}/wait", response: "none", patterns: {"sessionID":"^ses"} };
-const v2SkillList$: OperationDef = { id: "v2.skill.list", method: "GET", path: "/api/skill", scope: "location" };
-const vcsApply$: OperationDef = { id: "vcs.apply", method: "POST", path: "/vcs/apply", scope: "query" };
-const vcsDiff$: OperationDef = { id: "vcs.diff", method: "GET", path: "/vcs/diff", scope: "query" };
-const vcsDiffRaw$: OperationDef = { id: "vcs.diff.raw", method: "GET", path: "/vcs/diff/raw", scope: "query", response: "text" };
-const vcsGet$: OperationDef = { id: "vcs.get", method: "GET", path: "/vcs", scope: "query" };
-const vcsStatus$: OperationDef = { id: "vcs.status", method: "GET", path: "/vcs/status", scope: "query" };
-const worktreeCreate$: OperationDef = { id: "worktree.create", method: "POST", path: "/experimental/worktree", scope: "query" };
-const worktreeList$: OperationDef = { id: "worktree.list", method: "GET", path: "/experimental/worktree", scope: "query" };
-const worktreeRemove$: OperationDef = { id: "worktree.remove", method: "DELETE", path: "/experimental/worktree", scope: "query" };
-const worktreeReset$: OperationDef = { id: "worktree.reset", method: "POST", path: "/experimental/worktree/reset", scope: "query" };
+const op = (
+  id: string,
+  method: string,
+  path: string,
+  scope?: "query" | "location",
+  response?: ResponseKind,
+  patterns?: Readonly<Record<string, string>>,
+): OperationDef => ({ id, method, path, scope, response, patterns });
+
+const appAgents$: OperationDef = /* @__PURE__ */ op("app.agents", "GET", "/agent", "query");
+const appLog$: OperationDef = /* @__PURE__ */ op("app.log", "POST", "/log", "query");
+const appSkills$: OperationDef = /* @__PURE__ */ op("app.skills", "GET", "/skill", "query");
+const authRemove$: OperationDef = /* @__PURE__ */ op("auth.remove", "DELETE", "/auth/{providerID}");
+const authSet$: OperationDef = /* @__PURE__ */ op("auth.set", "PUT", "/auth/{providerID}");
+const commandList$: OperationDef = /* @__PURE__ */ op("command.list", "GET", "/command", "query");
+const configGet$: OperationDef = /* @__PURE__ */ op("config.get", "GET", "/config", "query");
+const configProviders$: OperationDef = /* @__PURE__ */ op("config.providers", "GET", "/config/providers", "query");
+const configUpdate$: OperationDef = /* @__PURE__ */ op("config.update", "PATCH", "/config", "query");
+const eventSubscribe$: OperationDef = /* @__PURE__ */ op("event.subscribe", "GET", "/event", "query", "sse");
+const experimentalCapabilitiesGet$: OperationDef = /* @__PURE__ */ op("experimental.capabilities.get", "GET", "/experimental/capabilities", "query");
+const experimentalConsoleGet$: OperationDef = /* @__PURE__ */ op("experimental.console.get", "GET", "/experimental/console", "query");
+const experimentalConsoleListOrgs$: OperationDef = /* @__PURE__ */ op("experimental.console.listOrgs", "GET", "/experimental/console/orgs", "query");
+const experimentalConsoleSwitchOrg$: OperationDef = /* @__PURE__ */ op("experimental.console.switchOrg", "POST", "/experimental/console/switch", "query");
+const experimentalControlPlaneMoveSession$: OperationDef = /* @__PURE__ */ op("experimental.controlPlane.moveSession", "POST", "/experimental/control-plane/move-session", undefined, "none");
+const experimentalProjectCopyGenerateName$: OperationDef = /* @__PURE__ */ op("experimental.projectCopy.generateName", "POST", "/experimental/project/{projectID}/copy/generate-name", "query");
+const experimentalResourceList$: OperationDef = /* @__PURE__ */ op("experimental.resource.list", "GET", "/experimental/resource", "query");
+const experimentalSessionBackground$: OperationDef = /* @__PURE__ */ op("experimental.session.background", "POST", "/experimental/session/{sessionID}/background", "query", undefined, {"sessionID":"^ses"});
+const experimentalSessionList$: OperationDef = /* @__PURE__ */ op("experimental.session.list", "GET", "/experimental/session", "query");
+const experimentalWorkspaceAdapterList$: OperationDef = /* @__PURE__ */ op("experimental.workspace.adapter.list", "GET", "/experimental/workspace/adapter", "query");
+const experimentalWorkspaceCreate$: OperationDef = /* @__PURE__ */ op("experimental.workspace.create", "POST", "/experimental/workspace", "query");
+const experimentalWorkspaceList$: OperationDef = /* @__PURE__ */ op("experimental.workspace.list", "GET", "/experimental/workspace", "query");
+const experimentalWorkspaceRemove$: OperationDef = /* @__PURE__ */ op("experimental.workspace.remove", "DELETE", "/experimental/workspace/{id}", "query", undefined, {"id":"^wrk"});
+const experimentalWorkspaceStatus$: OperationDef = /* @__PURE__ */ op("experimental.workspace.status", "GET", "/experimental/workspace/status", "query");
+const experimentalWorkspaceSyncList$: OperationDef = /* @__PURE__ */ op("experimental.workspace.syncList", "POST", "/experimental/workspace/sync-list", "query", "none");
+const experimentalWorkspaceWarp$: OperationDef = /* @__PURE__ */ op("experimental.workspace.warp", "POST", "/experimental/workspace/warp", "query", "none");
+const fileList$: OperationDef = /* @__PURE__ */ op("file.list", "GET", "/file", "query");
+const fileRead$: OperationDef = /* @__PURE__ */ op("file.read", "GET", "/file/content", "query");
+const fileStatus$: OperationDef = /* @__PURE__ */ op("file.status", "GET", "/file/status", "query");
+const findFiles$: OperationDef = /* @__PURE__ */ op("find.files", "GET", "/find/file", "query");
+const findSymbols$: OperationDef = /* @__PURE__ */ op("find.symbols", "GET", "/find/symbol", "query");
+const findText$: OperationDef = /* @__PURE__ */ op("find.text", "GET", "/find", "query");
+const formatterStatus$: OperationDef = /* @__PURE__ */ op("formatter.status", "GET", "/formatter", "query");
+const globalConfigGet$: OperationDef = /* @__PURE__ */ op("global.config.get", "GET", "/global/config");
+const globalConfigUpdate$: OperationDef = /* @__PURE__ */ op("global.config.update", "PATCH", "/global/config");
+const globalDispose$: OperationDef = /* @__PURE__ */ op("global.dispose", "POST", "/global/dispose");
+const globalEvent$: OperationDef = /* @__PURE__ */ op("global.event", "GET", "/global/event", undefined, "sse");
+const globalHealth$: OperationDef = /* @__PURE__ */ op("global.health", "GET", "/global/health");
+const globalUpgrade$: OperationDef = /* @__PURE__ */ op("global.upgrade", "POST", "/global/upgrade");
+const instanceDispose$: OperationDef = /* @__PURE__ */ op("instance.dispose", "POST", "/instance/dispose", "query");
+const lspStatus$: OperationDef = /* @__PURE__ */ op("lsp.status", "GET", "/lsp", "query");
+const mcpAdd$: OperationDef = /* @__PURE__ */ op("mcp.add", "POST", "/mcp", "query");
+const mcpAuthAuthenticate$: OperationDef = /* @__PURE__ */ op("mcp.auth.authenticate", "POST", "/mcp/{name}/auth/authenticate", "query");
+const mcpAuthCallback$: OperationDef = /* @__PURE__ */ op("mcp.auth.callback", "POST", "/mcp/{name}/auth/callback", "query");
+const mcpAuthRemove$: OperationDef = /* @__PURE__ */ op("mcp.auth.remove", "DELETE", "/mcp/{name}/auth", "query");
+const mcpAuthStart$: OperationDef = /* @__PURE__ */ op("mcp.auth.start", "POST", "/mcp/{name}/auth", "query");
+const mcpConnect$: OperationDef = /* @__PURE__ */ op("mcp.connect", "POST", "/mcp/{name}/connect", "query");
+const mcpDisconnect$: OperationDef = /* @__PURE__ */ op("mcp.disconnect", "POST", "/mcp/{name}/disconnect", "query");
+const mcpStatus$: OperationDef = /* @__PURE__ */ op("mcp.status", "GET", "/mcp", "query");
+const partDelete$: OperationDef = /* @__PURE__ */ op("part.delete", "DELETE", "/session/{sessionID}/message/{messageID}/part/{partID}", "query", undefined, {"sessionID":"^ses","messageID":"^msg","partID":"^prt"});
+const partUpdate$: OperationDef = /* @__PURE__ */ op("part.update", "PATCH", "/session/{sessionID}/message/{messageID}/part/{partID}", "query", undefined, {"sessionID":"^ses","messageID":"^msg","partID":"^prt"});
+const pathGet$: OperationDef = /* @__PURE__ */ op("path.get", "GET", "/path", "query");
+const permissionList$: OperationDef = /* @__PURE__ */ op("permission.list", "GET", "/permission", "query");
+const permissionReply$: OperationDef = /* @__PURE__ */ op("permission.reply", "POST", "/permission/{requestID}/reply", "query", undefined, {"requestID":"^per"});
+const permissionRespond$: OperationDef = /* @__PURE__ */ op("permission.respond", "POST", "/session/{sessionID}/permissions/{permissionID}", "query", undefined, {"sessionID":"^ses","permissionID":"^per"});
+const projectCurrent$: OperationDef = /* @__PURE__ */ op("project.current", "GET", "/project/current", "query");
+const projectDirectories$: OperationDef = /* @__PURE__ */ op("project.directories", "GET", "/project/{projectID}/directories", "query");
+const projectInitGit$: OperationDef = /* @__PURE__ */ op("project.initGit", "POST", "/project/git/init", "query");
+const projectList$: OperationDef = /* @__PURE__ */ op("project.list", "GET", "/project", "query");
+const projectUpdate$: OperationDef = /* @__PURE__ */ op("project.update", "PATCH", "/project/{projectID}", "query");
+const providerAuth$: OperationDef = /* @__PURE__ */ op("provider.auth", "GET", "/provider/auth", "query");
+const providerList$: OperationDef = /* @__PURE__ */ op("provider.list", "GET", "/provider", "query");
+const providerOauthAuthorize$: OperationDef = /* @__PURE__ */ op("provider.oauth.authorize", "POST", "/provider/{providerID}/oauth/authorize", "query");
+const providerOauthCallback$: OperationDef = /* @__PURE__ */ op("provider.oauth.callback", "POST", "/provider/{providerID}/oauth/callback", "query");
+const ptyConnect$: OperationDef = /* @__PURE__ */ op("pty.connect", "GET", "/pty/{ptyID}/connect", "query", undefined, {"ptyID":"^pty"});
+const ptyConnectToken$: OperationDef = /* @__PURE__ */ op("pty.connectToken", "POST", "/pty/{ptyID}/connect-token", "query", undefined, {"ptyID":"^pty"});
+const ptyCreate$: OperationDef = /* @__PURE__ */ op("pty.create", "POST", "/pty", "query");
+const ptyGet$: OperationDef = /* @__PURE__ */ op("pty.get", "GET", "/pty/{ptyID}", "query", undefined, {"ptyID":"^pty"});
+const ptyList$: OperationDef = /* @__PURE__ */ op("pty.list", "GET", "/pty", "query");
+const ptyRemove$: OperationDef = /* @__PURE__ */ op("pty.remove", "DELETE", "/pty/{ptyID}", "query", undefined, {"ptyID":"^pty"});
+const ptyShells$: OperationDef = /* @__PURE__ */ op("pty.shells", "GET", "/pty/shells", "query");
+const ptyUpdate$: OperationDef = /* @__PURE__ */ op("pty.update", "PUT", "/pty/{ptyID}", "query", undefined, {"ptyID":"^pty"});
+const questionList$: OperationDef = /* @__PURE__ */ op("question.list", "GET", "/question", "query");
+const questionReject$: OperationDef = /* @__PURE__ */ op("question.reject", "POST", "/question/{requestID}/reject", "query", undefined, {"requestID":"^que"});
+const questionReply$: OperationDef = /* @__PURE__ */ op("question.reply", "POST", "/question/{requestID}/reply", "query", undefined, {"requestID":"^que"});
+const sessionAbort$: OperationDef = /* @__PURE__ */ op("session.abort", "POST", "/session/{sessionID}/abort", "query", undefined, {"sessionID":"^ses"});
+const sessionChildren$: OperationDef = /* @__PURE__ */ op("session.children", "GET", "/session/{sessionID}/children", "query", undefined, {"sessionID":"^ses"});
+const sessionCommand$: OperationDef = /* @__PURE__ */ op("session.command", "POST", "/session/{sessionID}/command", "query", undefined, {"sessionID":"^ses"});
+const sessionCreate$: OperationDef = /* @__PURE__ */ op("session.create", "POST", "/session", "query");
+const sessionDelete$: OperationDef = /* @__PURE__ */ op("session.delete", "DELETE", "/session/{sessionID}", "query", undefined, {"sessionID":"^ses"});
+const sessionDeleteMessage$: OperationDef = /* @__PURE__ */ op("session.deleteMessage", "DELETE", "/session/{sessionID}/message/{messageID}", "query", undefined, {"sessionID":"^ses","messageID":"^msg"});
+const sessionDiff$: OperationDef = /* @__PURE__ */ op("session.diff", "GET", "/session/{sessionID}/diff", "query", undefined, {"sessionID":"^ses","messageID":"^msg"});
+const sessionFork$: OperationDef = /* @__PURE__ */ op("session.fork", "POST", "/session/{sessionID}/fork", "query", undefined, {"sessionID":"^ses"});
+const sessionGet$: OperationDef = /* @__PURE__ */ op("session.get", "GET", "/session/{sessionID}", "query", undefined, {"sessionID":"^ses"});
+const sessionInit$: OperationDef = /* @__PURE__ */ op("session.init", "POST", "/session/{sessionID}/init", "query", undefined, {"sessionID":"^ses"});
+const sessionList$: OperationDef = /* @__PURE__ */ op("session.list", "GET", "/session", "query");
+const sessionMessage$: OperationDef = /* @__PURE__ */ op("session.message", "GET", "/session/{sessionID}/message/{messageID}", "query", undefined, {"sessionID":"^ses","messageID":"^msg"});
+const sessionMessages$: OperationDef = /* @__PURE__ */ op("session.messages", "GET", "/session/{sessionID}/message", "query", undefined, {"sessionID":"^ses"});
+const sessionPrompt$: OperationDef = /* @__PURE__ */ op("session.prompt", "POST", "/session/{sessionID}/message", "query", undefined, {"sessionID":"^ses"});
+const sessionPromptAsync$: OperationDef = /* @__PURE__ */ op("session.prompt_async", "POST", "/session/{sessionID}/prompt_async", "query", "none", {"sessionID":"^ses"});
+const sessionRevert$: OperationDef = /* @__PURE__ */ op("session.revert", "POST", "/session/{sessionID}/revert", "query", undefined, {"sessionID":"^ses"});
+const sessionShare$: OperationDef = /* @__PURE__ */ op("session.share", "POST", "/session/{sessionID}/share", "query", undefined, {"sessionID":"^ses"});
+const sessionShell$: OperationDef = /* @__PURE__ */ op("session.shell", "POST", "/session/{sessionID}/shell", "query", undefined, {"sessionID":"^ses"});
+const sessionStatus$: OperationDef = /* @__PURE__ */ op("session.status", "GET", "/session/status", "query");
+const sessionSummarize$: OperationDef = /* @__PURE__ */ op("session.summarize", "POST", "/session/{sessionID}/summarize", "query", undefined, {"sessionID":"^ses"});
+const sessionTodo$: OperationDef = /* @__PURE__ */ op("session.todo", "GET", "/session/{sessionID}/todo", "query", undefined, {"sessionID":"^ses"});
+const sessionUnrevert$: OperationDef = /* @__PURE__ */ op("session.unrevert", "POST", "/session/{sessionID}/unrevert", "query", undefined, {"sessionID":"^ses"});
+const sessionUnshare$: OperationDef = /* @__PURE__ */ op("session.unshare", "DELETE", "/session/{sessionID}/share", "query", undefined, {"sessionID":"^ses"});
+const sessionUpdate$: OperationDef = /* @__PURE__ */ op("session.update", "PATCH", "/session/{sessionID}", "query", undefined, {"sessionID":"^ses"});
+const syncHistoryList$: OperationDef = /* @__PURE__ */ op("sync.history.list", "POST", "/sync/history", "query");
+const syncReplay$: OperationDef = /* @__PURE__ */ op("sync.replay", "POST", "/sync/replay", "query");
+const syncStart$: OperationDef = /* @__PURE__ */ op("sync.start", "POST", "/sync/start", "query");
+const syncSteal$: OperationDef = /* @__PURE__ */ op("sync.steal", "POST", "/sync/steal", "query");
+const toolIds$: OperationDef = /* @__PURE__ */ op("tool.ids", "GET", "/experimental/tool/ids", "query");
+const toolList$: OperationDef = /* @__PURE__ */ op("tool.list", "GET", "/experimental/tool", "query");
+const tuiAppendPrompt$: OperationDef = /* @__PURE__ */ op("tui.appendPrompt", "POST", "/tui/append-prompt", "query");
+const tuiClearPrompt$: OperationDef = /* @__PURE__ */ op("tui.clearPrompt", "POST", "/tui/clear-prompt", "query");
+const tuiControlNext$: OperationDef = /* @__PURE__ */ op("tui.control.next", "GET", "/tui/control/next", "query");
+const tuiControlResponse$: OperationDef = /* @__PURE__ */ op("tui.control.response", "POST", "/tui/control/response", "query");
+const tuiExecuteCommand$: OperationDef = /* @__PURE__ */ op("tui.executeCommand", "POST", "/tui/execute-command", "query");
+const tuiOpenHelp$: OperationDef = /* @__PURE__ */ op("tui.openHelp", "POST", "/tui/open-help", "query");
+const tuiOpenModels$: OperationDef = /* @__PURE__ */ op("tui.openModels", "POST", "/tui/open-models", "query");
+const tuiOpenSessions$: OperationDef = /* @__PURE__ */ op("tui.openSessions", "POST", "/tui/open-sessions", "query");
+const tuiOpenThemes$: OperationDef = /* @__PURE__ */ op("tui.openThemes", "POST", "/tui/open-themes", "query");
+const tuiPublish$: OperationDef = /* @__PURE__ */ op("tui.publish", "POST", "/tui/publish", "query");
+const tuiSelectSession$: OperationDef = /* @__PURE__ */ op("tui.selectSession", "POST", "/tui/select-session", "query");
+const tuiShowToast$: OperationDef = /* @__PURE__ */ op("tui.showToast", "POST", "/tui/show-toast", "query");
+const tuiSubmitPrompt$: OperationDef = /* @__PURE__ */ op("tui.submitPrompt", "POST", "/tui/submit-prompt", "query");
+const v2AgentList$: OperationDef = /* @__PURE__ */ op("v2.agent.list", "GET", "/api/agent", "location");
+const v2CommandList$: OperationDef = /* @__PURE__ */ op("v2.command.list", "GET", "/api/command", "location");
+const v2CredentialRemove$: OperationDef = /* @__PURE__ */ op("v2.credential.remove", "DELETE", "/api/credential/{credentialID}", "location", "none");
+const v2CredentialUpdate$: OperationDef = /* @__PURE__ */ op("v2.credential.update", "PATCH", "/api/credential/{credentialID}", "location", "none");
+const v2EventSubscribe$: OperationDef = /* @__PURE__ */ op("v2.event.subscribe", "GET", "/api/event", undefined, "sse");
+const v2FsFind$: OperationDef = /* @__PURE__ */ op("v2.fs.find", "GET", "/api/fs/find", "location");
+const v2FsList$: OperationDef = /* @__PURE__ */ op("v2.fs.list", "GET", "/api/fs/list", "location");
+const v2FsRead$: OperationDef = /* @__PURE__ */ op("v2.fs.read", "GET", "/api/fs/read/*", "location", "binary");
+const v2HealthGet$: OperationDef = /* @__PURE__ */ op("v2.health.get", "GET", "/api/health");
+const v2IntegrationAttemptCancel$: OperationDef = /* @__PURE__ */ op("v2.integration.attempt.cancel", "DELETE", "/api/integration/attempt/{attemptID}", "location", "none");
+const v2IntegrationAttemptComplete$: OperationDef = /* @__PURE__ */ op("v2.integration.attempt.complete", "POST", "/api/integration/attempt/{attemptID}/complete", "location", "none");
+const v2IntegrationAttemptStatus$: OperationDef = /* @__PURE__ */ op("v2.integration.attempt.status", "GET", "/api/integration/attempt/{attemptID}", "location");
+const v2IntegrationConnectKey$: OperationDef = /* @__PURE__ */ op("v2.integration.connect.key", "POST", "/api/integration/{integrationID}/connect/key", "location", "none");
+const v2IntegrationConnectOauth$: OperationDef = /* @__PURE__ */ op("v2.integration.connect.oauth", "POST", "/api/integration/{integrationID}/connect/oauth", "location");
+const v2IntegrationGet$: OperationDef = /* @__PURE__ */ op("v2.integration.get", "GET", "/api/integration/{integrationID}", "location");
+const v2IntegrationList$: OperationDef = /* @__PURE__ */ op("v2.integration.list", "GET", "/api/integration", "location");
+const v2LocationGet$: OperationDef = /* @__PURE__ */ op("v2.location.get", "GET", "/api/location", "location");
+const v2ModelList$: OperationDef = /* @__PURE__ */ op("v2.model.list", "GET", "/api/model", "location");
+const v2PermissionRequestList$: OperationDef = /* @__PURE__ */ op("v2.permission.request.list", "GET", "/api/permission/request", "location");
+const v2PermissionSavedList$: OperationDef = /* @__PURE__ */ op("v2.permission.saved.list", "GET", "/api/permission/saved");
+const v2PermissionSavedRemove$: OperationDef = /* @__PURE__ */ op("v2.permission.saved.remove", "DELETE", "/api/permission/saved/{id}", undefined, "none");
+const v2ProjectCopyCreate$: OperationDef = /* @__PURE__ */ op("v2.projectCopy.create", "POST", "/experimental/project/{projectID}/copy", "location");
+const v2ProjectCopyRefresh$: OperationDef = /* @__PURE__ */ op("v2.projectCopy.refresh", "POST", "/experimental/project/{projectID}/copy/refresh", "location", "none");
+const v2ProjectCopyRemove$: OperationDef = /* @__PURE__ */ op("v2.projectCopy.remove", "DELETE", "/experimental/project/{projectID}/copy", "location", "none");
+const v2ProviderGet$: OperationDef = /* @__PURE__ */ op("v2.provider.get", "GET", "/api/provider/{providerID}", "location");
+const v2ProviderList$: OperationDef = /* @__PURE__ */ op("v2.provider.list", "GET", "/api/provider", "location");
+const v2PtyConnect$: OperationDef = /* @__PURE__ */ op("v2.pty.connect", "GET", "/api/pty/{ptyID}/connect", undefined, undefined, {"ptyID":"^pty"});
+const v2PtyConnectToken$: OperationDef = /* @__PURE__ */ op("v2.pty.connectToken", "POST", "/api/pty/{ptyID}/connect-token", "location", undefined, {"ptyID":"^pty"});
+const v2PtyCreate$: OperationDef = /* @__PURE__ */ op("v2.pty.create", "POST", "/api/pty", "location");
+const v2PtyGet$: OperationDef = /* @__PURE__ */ op("v2.pty.get", "GET", "/api/pty/{ptyID}", "location", undefined, {"ptyID":"^pty"});
+const v2PtyList$: OperationDef = /* @__PURE__ */ op("v2.pty.list", "GET", "/api/pty", "location");
+const v2PtyRemove$: OperationDef = /* @__PURE__ */ op("v2.pty.remove", "DELETE", "/api/pty/{ptyID}", "location", "none", {"ptyID":"^pty"});
+const v2PtyUpdate$: OperationDef = /* @__PURE__ */ op("v2.pty.update", "PUT", "/api/pty/{ptyID}", "location", undefined, {"ptyID":"^pty"});
+const v2QuestionRequestList$: OperationDef = /* @__PURE__ */ op("v2.question.request.list", "GET", "/api/question/request", "location");
+const v2ReferenceList$: OperationDef = /* @__PURE__ */ op("v2.reference.list", "GET", "/api/reference", "location");
+const v2SessionActive$: OperationDef = /* @__PURE__ */ op("v2.session.active", "GET", "/api/session/active");
+const v2SessionCompact$: OperationDef = /* @__PURE__ */ op("v2.session.compact", "POST", "/api/session/{sessionID}/compact", undefined, "none", {"sessionID":"^ses"});
+const v2SessionContext$: OperationDef = /* @__PURE__ */ op("v2.session.context", "GET", "/api/session/{sessionID}/context", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionCreate$: OperationDef = /* @__PURE__ */ op("v2.session.create", "POST", "/api/session");
+const v2SessionEvents$: OperationDef = /* @__PURE__ */ op("v2.session.events", "GET", "/api/session/{sessionID}/event", undefined, "sse", {"sessionID":"^ses"});
+const v2SessionGet$: OperationDef = /* @__PURE__ */ op("v2.session.get", "GET", "/api/session/{sessionID}", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionHistory$: OperationDef = /* @__PURE__ */ op("v2.session.history", "GET", "/api/session/{sessionID}/history", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionInterrupt$: OperationDef = /* @__PURE__ */ op("v2.session.interrupt", "POST", "/api/session/{sessionID}/interrupt", undefined, "none", {"sessionID":"^ses"});
+const v2SessionList$: OperationDef = /* @__PURE__ */ op("v2.session.list", "GET", "/api/session", undefined, undefined, {"workspace":"^wrk"});
+const v2SessionMessage$: OperationDef = /* @__PURE__ */ op("v2.session.message", "GET", "/api/session/{sessionID}/message/{messageID}", undefined, undefined, {"sessionID":"^ses","messageID":"^msg_"});
+const v2SessionMessages$: OperationDef = /* @__PURE__ */ op("v2.session.messages", "GET", "/api/session/{sessionID}/message", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionPermissionCreate$: OperationDef = /* @__PURE__ */ op("v2.session.permission.create", "POST", "/api/session/{sessionID}/permission", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionPermissionGet$: OperationDef = /* @__PURE__ */ op("v2.session.permission.get", "GET", "/api/session/{sessionID}/permission/{requestID}", undefined, undefined, {"sessionID":"^ses","requestID":"^per"});
+const v2SessionPermissionList$: OperationDef = /* @__PURE__ */ op("v2.session.permission.list", "GET", "/api/session/{sessionID}/permission", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionPermissionReply$: OperationDef = /* @__PURE__ */ op("v2.session.permission.reply", "POST", "/api/session/{sessionID}/permission/{requestID}/reply", undefined, "none", {"sessionID":"^ses","requestID":"^per"});
+const v2SessionPrompt$: OperationDef = /* @__PURE__ */ op("v2.session.prompt", "POST", "/api/session/{sessionID}/prompt", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionQuestionList$: OperationDef = /* @__PURE__ */ op("v2.session.question.list", "GET", "/api/session/{sessionID}/question", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionQuestionReject$: OperationDef = /* @__PURE__ */ op("v2.session.question.reject", "POST", "/api/session/{sessionID}/question/{requestID}/reject", undefined, "none", {"sessionID":"^ses","requestID":"^que"});
+const v2SessionQuestionReply$: OperationDef = /* @__PURE__ */ op("v2.session.question.reply", "POST", "/api/session/{sessionID}/question/{requestID}/reply", undefined, "none", {"sessionID":"^ses","requestID":"^que"});
+const v2SessionRevertClear$: OperationDef = /* @__PURE__ */ op("v2.session.revert.clear", "POST", "/api/session/{sessionID}/revert/clear", undefined, "none", {"sessionID":"^ses"});
+const v2SessionRevertCommit$: OperationDef = /* @__PURE__ */ op("v2.session.revert.commit", "POST", "/api/session/{sessionID}/revert/commit", undefined, "none", {"sessionID":"^ses"});
+const v2SessionRevertStage$: OperationDef = /* @__PURE__ */ op("v2.session.revert.stage", "POST", "/api/session/{sessionID}/revert/stage", undefined, undefined, {"sessionID":"^ses"});
+const v2SessionSwitchAgent$: OperationDef = /* @__PURE__ */ op("v2.session.switchAgent", "POST", "/api/session/{sessionID}/agent", undefined, "none", {"sessionID":"^ses"});
+const v2SessionSwitchModel$: OperationDef = /* @__PURE__ */ op("v2.session.switchModel", "POST", "/api/session/{sessionID}/model", undefined, "none", {"sessionID":"^ses"});
+const v2SessionWait$: OperationDef = /* @__PURE__ */ op("v2.session.wait", "POST", "/api/session/{sessionID}/wait", undefined, "none", {"sessionID":"^ses"});
+const v2SkillList$: OperationDef = /* @__PURE__ */ op("v2.skill.list", "GET", "/api/skill", "location");
+const vcsApply$: OperationDef = /* @__PURE__ */ op("vcs.apply", "POST", "/vcs/apply", "query");
+const vcsDiff$: OperationDef = /* @__PURE__ */ op("vcs.diff", "GET", "/vcs/diff", "query");
+const vcsDiffRaw$: OperationDef = /* @__PURE__ */ op("vcs.diff.raw", "GET", "/vcs/diff/raw", "query", "text");
+const vcsGet$: OperationDef = /* @__PURE__ */ op("vcs.get", "GET", "/vcs", "query");
+const vcsStatus$: OperationDef = /* @__PURE__ */ op("vcs.status", "GET", "/vcs/status", "query");
+const worktreeCreate$: OperationDef = /* @__PURE__ */ op("worktree.create", "POST", "/experimental/worktree", "query");
+const worktreeList$: OperationDef = /* @__PURE__ */ op("worktree.list", "GET", "/experimental/worktree", "query");
+const worktreeRemove$: OperationDef = /* @__PURE__ */ op("worktree.remove", "DELETE", "/experimental/worktree", "query");
+const worktreeReset$: OperationDef = /* @__PURE__ */ op("worktree.reset", "POST", "/experimental/worktree/reset", "query");
 
 /**
  * Every operation of the spec, keyed by operationId: method, path template, directory scoping
@@ -203,196 +212,202 @@ const worktreeReset$: OperationDef = { id: "worktree.reset", method: "POST", pat
  *
  * @example `OPERATIONS["session.get"].path; // "/session/{sessionID}"`
  */
-export const OPERATIONS = {
-  "app.agents": appAgents$,
-  "app.log": appLog$,
-  "app.skills": appSkills$,
-  "auth.remove": authRemove$,
-  "auth.set": authSet$,
-  "command.list": commandList$,
-  "config.get": configGet$,
-  "config.providers": configProviders$,
-  "config.update": configUpdate$,
-  "event.subscribe": eventSubscribe$,
-  "experimental.capabilities.get": experimentalCapabilitiesGet$,
-  "experimental.console.get": experimentalConsoleGet$,
-  "experimental.console.listOrgs": experimentalConsoleListOrgs$,
-  "experimental.console.switchOrg": experimentalConsoleSwitchOrg$,
-  "experimental.controlPlane.moveSession": experimentalControlPlaneMoveSession$,
-  "experimental.projectCopy.generateName": experimentalProjectCopyGenerateName$,
-  "experimental.resource.list": experimentalResourceList$,
-  "experimental.session.background": experimentalSessionBackground$,
-  "experimental.session.list": experimentalSessionList$,
-  "experimental.workspace.adapter.list": experimentalWorkspaceAdapterList$,
-  "experimental.workspace.create": experimentalWorkspaceCreate$,
-  "experimental.workspace.list": experimentalWorkspaceList$,
-  "experimental.workspace.remove": experimentalWorkspaceRemove$,
-  "experimental.workspace.status": experimentalWorkspaceStatus$,
-  "experimental.workspace.syncList": experimentalWorkspaceSyncList$,
-  "experimental.workspace.warp": experimentalWorkspaceWarp$,
-  "file.list": fileList$,
-  "file.read": fileRead$,
-  "file.status": fileStatus$,
-  "find.files": findFiles$,
-  "find.symbols": findSymbols$,
-  "find.text": findText$,
-  "formatter.status": formatterStatus$,
-  "global.config.get": globalConfigGet$,
-  "global.config.update": globalConfigUpdate$,
-  "global.dispose": globalDispose$,
-  "global.event": globalEvent$,
-  "global.health": globalHealth$,
-  "global.upgrade": globalUpgrade$,
-  "instance.dispose": instanceDispose$,
-  "lsp.status": lspStatus$,
-  "mcp.add": mcpAdd$,
-  "mcp.auth.authenticate": mcpAuthAuthenticate$,
-  "mcp.auth.callback": mcpAuthCallback$,
-  "mcp.auth.remove": mcpAuthRemove$,
-  "mcp.auth.start": mcpAuthStart$,
-  "mcp.connect": mcpConnect$,
-  "mcp.disconnect": mcpDisconnect$,
-  "mcp.status": mcpStatus$,
-  "part.delete": partDelete$,
-  "part.update": partUpdate$,
-  "path.get": pathGet$,
-  "permission.list": permissionList$,
-  "permission.reply": permissionReply$,
-  "permission.respond": permissionRespond$,
-  "project.current": projectCurrent$,
-  "project.directories": projectDirectories$,
-  "project.initGit": projectInitGit$,
-  "project.list": projectList$,
-  "project.update": projectUpdate$,
-  "provider.auth": providerAuth$,
-  "provider.list": providerList$,
-  "provider.oauth.authorize": providerOauthAuthorize$,
-  "provider.oauth.callback": providerOauthCallback$,
-  "pty.connect": ptyConnect$,
-  "pty.connectToken": ptyConnectToken$,
-  "pty.create": ptyCreate$,
-  "pty.get": ptyGet$,
-  "pty.list": ptyList$,
-  "pty.remove": ptyRemove$,
-  "pty.shells": ptyShells$,
-  "pty.update": ptyUpdate$,
-  "question.list": questionList$,
-  "question.reject": questionReject$,
-  "question.reply": questionReply$,
-  "session.abort": sessionAbort$,
-  "session.children": sessionChildren$,
-  "session.command": sessionCommand$,
-  "session.create": sessionCreate$,
-  "session.delete": sessionDelete$,
-  "session.deleteMessage": sessionDeleteMessage$,
-  "session.diff": sessionDiff$,
-  "session.fork": sessionFork$,
-  "session.get": sessionGet$,
-  "session.init": sessionInit$,
-  "session.list": sessionList$,
-  "session.message": sessionMessage$,
-  "session.messages": sessionMessages$,
-  "session.prompt": sessionPrompt$,
-  "session.prompt_async": sessionPromptAsync$,
-  "session.revert": sessionRevert$,
-  "session.share": sessionShare$,
-  "session.shell": sessionShell$,
-  "session.status": sessionStatus$,
-  "session.summarize": sessionSummarize$,
-  "session.todo": sessionTodo$,
-  "session.unrevert": sessionUnrevert$,
-  "session.unshare": sessionUnshare$,
-  "session.update": sessionUpdate$,
-  "sync.history.list": syncHistoryList$,
-  "sync.replay": syncReplay$,
-  "sync.start": syncStart$,
-  "sync.steal": syncSteal$,
-  "tool.ids": toolIds$,
-  "tool.list": toolList$,
-  "tui.appendPrompt": tuiAppendPrompt$,
-  "tui.clearPrompt": tuiClearPrompt$,
-  "tui.control.next": tuiControlNext$,
-  "tui.control.response": tuiControlResponse$,
-  "tui.executeCommand": tuiExecuteCommand$,
-  "tui.openHelp": tuiOpenHelp$,
-  "tui.openModels": tuiOpenModels$,
-  "tui.openSessions": tuiOpenSessions$,
-  "tui.openThemes": tuiOpenThemes$,
-  "tui.publish": tuiPublish$,
-  "tui.selectSession": tuiSelectSession$,
-  "tui.showToast": tuiShowToast$,
-  "tui.submitPrompt": tuiSubmitPrompt$,
-  "v2.agent.list": v2AgentList$,
-  "v2.command.list": v2CommandList$,
-  "v2.credential.remove": v2CredentialRemove$,
-  "v2.credential.update": v2CredentialUpdate$,
-  "v2.event.subscribe": v2EventSubscribe$,
-  "v2.fs.find": v2FsFind$,
-  "v2.fs.list": v2FsList$,
-  "v2.fs.read": v2FsRead$,
-  "v2.health.get": v2HealthGet$,
-  "v2.integration.attempt.cancel": v2IntegrationAttemptCancel$,
-  "v2.integration.attempt.complete": v2IntegrationAttemptComplete$,
-  "v2.integration.attempt.status": v2IntegrationAttemptStatus$,
-  "v2.integration.connect.key": v2IntegrationConnectKey$,
-  "v2.integration.connect.oauth": v2IntegrationConnectOauth$,
-  "v2.integration.get": v2IntegrationGet$,
-  "v2.integration.list": v2IntegrationList$,
-  "v2.location.get": v2LocationGet$,
-  "v2.model.list": v2ModelList$,
-  "v2.permission.request.list": v2PermissionRequestList$,
-  "v2.permission.saved.list": v2PermissionSavedList$,
-  "v2.permission.saved.remove": v2PermissionSavedRemove$,
-  "v2.projectCopy.create": v2ProjectCopyCreate$,
-  "v2.projectCopy.refresh": v2ProjectCopyRefresh$,
-  "v2.projectCopy.remove": v2ProjectCopyRemove$,
-  "v2.provider.get": v2ProviderGet$,
-  "v2.provider.list": v2ProviderList$,
-  "v2.pty.connect": v2PtyConnect$,
-  "v2.pty.connectToken": v2PtyConnectToken$,
-  "v2.pty.create": v2PtyCreate$,
-  "v2.pty.get": v2PtyGet$,
-  "v2.pty.list": v2PtyList$,
-  "v2.pty.remove": v2PtyRemove$,
-  "v2.pty.update": v2PtyUpdate$,
-  "v2.question.request.list": v2QuestionRequestList$,
-  "v2.reference.list": v2ReferenceList$,
-  "v2.session.active": v2SessionActive$,
-  "v2.session.compact": v2SessionCompact$,
-  "v2.session.context": v2SessionContext$,
-  "v2.session.create": v2SessionCreate$,
-  "v2.session.events": v2SessionEvents$,
-  "v2.session.get": v2SessionGet$,
-  "v2.session.history": v2SessionHistory$,
-  "v2.session.interrupt": v2SessionInterrupt$,
-  "v2.session.list": v2SessionList$,
-  "v2.session.message": v2SessionMessage$,
-  "v2.session.messages": v2SessionMessages$,
-  "v2.session.permission.create": v2SessionPermissionCreate$,
-  "v2.session.permission.get": v2SessionPermissionGet$,
-  "v2.session.permission.list": v2SessionPermissionList$,
-  "v2.session.permission.reply": v2SessionPermissionReply$,
-  "v2.session.prompt": v2SessionPrompt$,
-  "v2.session.question.list": v2SessionQuestionList$,
-  "v2.session.question.reject": v2SessionQuestionReject$,
-  "v2.session.question.reply": v2SessionQuestionReply$,
-  "v2.session.revert.clear": v2SessionRevertClear$,
-  "v2.session.revert.commit": v2SessionRevertCommit$,
-  "v2.session.revert.stage": v2SessionRevertStage$,
-  "v2.session.switchAgent": v2SessionSwitchAgent$,
-  "v2.session.switchModel": v2SessionSwitchModel$,
-  "v2.session.wait": v2SessionWait$,
-  "v2.skill.list": v2SkillList$,
-  "vcs.apply": vcsApply$,
-  "vcs.diff": vcsDiff$,
-  "vcs.diff.raw": vcsDiffRaw$,
-  "vcs.get": vcsGet$,
-  "vcs.status": vcsStatus$,
-  "worktree.create": worktreeCreate$,
-  "worktree.list": worktreeList$,
-  "worktree.remove": worktreeRemove$,
-  "worktree.reset": worktreeReset$,
-} as const;
+export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ byId([
+  appAgents$,
+  appLog$,
+  appSkills$,
+  authRemove$,
+  authSet$,
+  commandList$,
+  configGet$,
+  configProviders$,
+  configUpdate$,
+  eventSubscribe$,
+  experimentalCapabilitiesGet$,
+  experimentalConsoleGet$,
+  experimentalConsoleListOrgs$,
+  experimentalConsoleSwitchOrg$,
+  experimentalControlPlaneMoveSession$,
+  experimentalProjectCopyGenerateName$,
+  experimentalResourceList$,
+  experimentalSessionBackground$,
+  experimentalSessionList$,
+  experimentalWorkspaceAdapterList$,
+  experimentalWorkspaceCreate$,
+  experimentalWorkspaceList$,
+  experimentalWorkspaceRemove$,
+  experimentalWorkspaceStatus$,
+  experimentalWorkspaceSyncList$,
+  experimentalWorkspaceWarp$,
+  fileList$,
+  fileRead$,
+  fileStatus$,
+  findFiles$,
+  findSymbols$,
+  findText$,
+  formatterStatus$,
+  globalConfigGet$,
+  globalConfigUpdate$,
+  globalDispose$,
+  globalEvent$,
+  globalHealth$,
+  globalUpgrade$,
+  instanceDispose$,
+  lspStatus$,
+  mcpAdd$,
+  mcpAuthAuthenticate$,
+  mcpAuthCallback$,
+  mcpAuthRemove$,
+  mcpAuthStart$,
+  mcpConnect$,
+  mcpDisconnect$,
+  mcpStatus$,
+  partDelete$,
+  partUpdate$,
+  pathGet$,
+  permissionList$,
+  permissionReply$,
+  permissionRespond$,
+  projectCurrent$,
+  projectDirectories$,
+  projectInitGit$,
+  projectList$,
+  projectUpdate$,
+  providerAuth$,
+  providerList$,
+  providerOauthAuthorize$,
+  providerOauthCallback$,
+  ptyConnect$,
+  ptyConnectToken$,
+  ptyCreate$,
+  ptyGet$,
+  ptyList$,
+  ptyRemove$,
+  ptyShells$,
+  ptyUpdate$,
+  questionList$,
+  questionReject$,
+  questionReply$,
+  sessionAbort$,
+  sessionChildren$,
+  sessionCommand$,
+  sessionCreate$,
+  sessionDelete$,
+  sessionDeleteMessage$,
+  sessionDiff$,
+  sessionFork$,
+  sessionGet$,
+  sessionInit$,
+  sessionList$,
+  sessionMessage$,
+  sessionMessages$,
+  sessionPrompt$,
+  sessionPromptAsync$,
+  sessionRevert$,
+  sessionShare$,
+  sessionShell$,
+  sessionStatus$,
+  sessionSummarize$,
+  sessionTodo$,
+  sessionUnrevert$,
+  sessionUnshare$,
+  sessionUpdate$,
+  syncHistoryList$,
+  syncReplay$,
+  syncStart$,
+  syncSteal$,
+  toolIds$,
+  toolList$,
+  tuiAppendPrompt$,
+  tuiClearPrompt$,
+  tuiControlNext$,
+  tuiControlResponse$,
+  tuiExecuteCommand$,
+  tuiOpenHelp$,
+  tuiOpenModels$,
+  tuiOpenSessions$,
+  tuiOpenThemes$,
+  tuiPublish$,
+  tuiSelectSession$,
+  tuiShowToast$,
+  tuiSubmitPrompt$,
+  v2AgentList$,
+  v2CommandList$,
+  v2CredentialRemove$,
+  v2CredentialUpdate$,
+  v2EventSubscribe$,
+  v2FsFind$,
+  v2FsList$,
+  v2FsRead$,
+  v2HealthGet$,
+  v2IntegrationAttemptCancel$,
+  v2IntegrationAttemptComplete$,
+  v2IntegrationAttemptStatus$,
+  v2IntegrationConnectKey$,
+  v2IntegrationConnectOauth$,
+  v2IntegrationGet$,
+  v2IntegrationList$,
+  v2LocationGet$,
+  v2ModelList$,
+  v2PermissionRequestList$,
+  v2PermissionSavedList$,
+  v2PermissionSavedRemove$,
+  v2ProjectCopyCreate$,
+  v2ProjectCopyRefresh$,
+  v2ProjectCopyRemove$,
+  v2ProviderGet$,
+  v2ProviderList$,
+  v2PtyConnect$,
+  v2PtyConnectToken$,
+  v2PtyCreate$,
+  v2PtyGet$,
+  v2PtyList$,
+  v2PtyRemove$,
+  v2PtyUpdate$,
+  v2QuestionRequestList$,
+  v2ReferenceList$,
+  v2SessionActive$,
+  v2SessionCompact$,
+  v2SessionContext$,
+  v2SessionCreate$,
+  v2SessionEvents$,
+  v2SessionGet$,
+  v2SessionHistory$,
+  v2SessionInterrupt$,
+  v2SessionList$,
+  v2SessionMessage$,
+  v2SessionMessages$,
+  v2SessionPermissionCreate$,
+  v2SessionPermissionGet$,
+  v2SessionPermissionList$,
+  v2SessionPermissionReply$,
+  v2SessionPrompt$,
+  v2SessionQuestionList$,
+  v2SessionQuestionReject$,
+  v2SessionQuestionReply$,
+  v2SessionRevertClear$,
+  v2SessionRevertCommit$,
+  v2SessionRevertStage$,
+  v2SessionSwitchAgent$,
+  v2SessionSwitchModel$,
+  v2SessionWait$,
+  v2SkillList$,
+  vcsApply$,
+  vcsDiff$,
+  vcsDiffRaw$,
+  vcsGet$,
+  vcsStatus$,
+  worktreeCreate$,
+  worktreeList$,
+  worktreeRemove$,
+  worktreeReset$,
+]);
+
+function byId(defs: OperationDef[]): { readonly [Id in keyof OperationSignatures]: OperationDef } {
+  const out: Record<string, OperationDef> = {};
+  for (const def of defs) out[def.id] = def;
+  return out as { readonly [Id in keyof OperationSignatures]: OperationDef };
+}
 
 /** The signature of every operation, keyed by operationId. @example `type Get = OperationSignatures["session.get"];` */
 export interface OperationSignatures {

@@ -3,12 +3,16 @@ import { defineConfig } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// Tests run against sources, so `pnpm test` needs no build first.
-const alias = {
-  "@ocsdk/client": src("./packages/client/src/index.ts"),
-  "@ocsdk/sdk": src("./packages/sdk/src/index.ts"),
-  "@ocsdk/test-kit": src("./packages/test-kit/src/index.ts"),
-};
+// Tests run against sources, so `pnpm test` needs no build first. Exact matches: `@ocsdk/sdk` must
+// not swallow `@ocsdk/sdk/node`. Tests run on Node, so the SDK's `#default-transport` is the Node one.
+const alias = [
+  { find: /^@ocsdk\/client$/, replacement: src("./packages/client/src/index.ts") },
+  { find: /^@ocsdk\/sdk$/, replacement: src("./packages/sdk/src/index.ts") },
+  { find: /^@ocsdk\/sdk\/node$/, replacement: src("./packages/sdk/src/node.ts") },
+  { find: /^@ocsdk\/sdk\/operations$/, replacement: src("./packages/sdk/src/operations.ts") },
+  { find: /^#default-transport$/, replacement: src("./packages/sdk/src/core/default-transport.node.ts") },
+  { find: /^@ocsdk\/test-kit$/, replacement: src("./packages/test-kit/src/index.ts") },
+];
 
 export default defineConfig({
   resolve: { alias },

@@ -1,8 +1,12 @@
 /**
- * Renders packages/sdk/src/core/operations.gen.ts from the pinned OpenAPI spec: per operation its
- * generated function name, method, path, id patterns, directory scoping style and whether it streams.
- * The wrapper's nested surface, id validation and retry policy (method) all read this table.
- * A unit test re-renders it and fails when the checked-in file is stale.
+ * Renders packages/sdk/src/core/operations.gen.ts from the pinned OpenAPI spec:
+ * - `OPERATIONS`, the lean operation table (method, path, id patterns, scoping, response kind) that the
+ *   full client builds its members from;
+ * - one documented function per operation (`sessionGet(core, args)`) for tree-shaken imports through
+ *   `@ocsdk/sdk/operations`, each carrying only its own table row;
+ * - `OperationTree` and one interface per group, with the spec's summary/description as TSDoc on every
+ *   member, so `oc.session.get` shows its docs on hover.
+ * `pnpm check:generated` re-renders it and fails when the checked-in file is stale.
  *
  * Run: `npx tsx packages/sdk/scripts/gen-operations.ts`
  */
@@ -12,11 +16,16 @@ import { fileURLToPath } from "node:url";
 interface Param {
   in: string;
   name: string;
+  required?: boolean;
   schema?: { pattern?: string };
 }
 interface Operation {
   operationId?: string;
+  summary?: string;
+  description?: string;
+  deprecated?: boolean;
   parameters?: Param[];
+  requestBody?: { required?: boolean };
   responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 interface Spec {
@@ -26,16 +35,46 @@ interface Spec {
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
+/** Handwritten helpers next to a generated group, named in the group's docs so the two are not confused. */
+const HELPERS: Record<string, string> = {
+  session: "For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).",
+  event: "For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).",
+};
+
 /** hey-api's name for an operationId: `session.prompt_async` → `sessionPromptAsync`. */
 export function functionName(operationId: string): string {
   const parts = operationId.split(/[._\-/]+/).filter(Boolean);
   return parts.map((p, i) => (i === 0 ? p[0]?.toLowerCase() + p.slice(1) : p[0]?.toUpperCase() + p.slice(1))).join("");
 }
 
-/** The file's full text for a spec. */
-export function renderOperations(spec: Spec): string {
-  const rows: string[] = [];
-  const entries: [string, string][] = [];
+const pascal = (s: string) => functionName(s).replace(/^./, (c) => c.toUpperCase());
+
+interface Row {
+  id: string;
+  fn: string;
+  method: string;
+  path: string;
+  doc: string[];
+  deprecated: boolean;
+  optionalArgs: boolean;
+  argsType: string;
+  dataType: string;
+  entry: string;
+}
+
+function responseKind(op: Operation): string {
+  const types = Object.entries(op.responses ?? {})
+    .filter(([code]) => code.startsWith("2"))
+    .flatMap(([, r]) => Object.keys(r.content ?? {}));
+  if (types.some((t) => t.startsWith("text/event-stream"))) return "sse";
+  if (types.some((t) => t.includes("json"))) return "json";
+  if (types.some((t) => t.startsWith("text/"))) return "text";
+  if (types.length) return "binary";
+  return "none";
+}
+
+function rowsOf(spec: Spec): Row[] {
+  const rows: Row[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const method of METHODS) {
       const op = item[method];
@@ -44,26 +83,206 @@ export function renderOperations(spec: Spec): string {
       const patterns: Record<string, string> = {};
       for (const p of params) if ((p.in === "path" || p.in === "query") && p.schema?.pattern) patterns[p.name] = p.schema.pattern;
       const names = new Set(params.filter((p) => p.in === "query").map((p) => p.name));
-      // v2 routes (/api/…) scope through a deepObject \`location\`; their \`directory\` query is a filter, not a scope.
+      // v2 routes (/api/…) scope through a deepObject `location`; their `directory` query is a filter, not a scope.
       const scope = names.has("location") ? "location" : names.has("directory") && !path.startsWith("/api/") ? "query" : "none";
-      const sse = Object.values(op.responses ?? {}).some((r) => r.content && "text/event-stream" in r.content);
-      const pathParams = params.filter((p) => p.in === "path").map((p) => p.name);
-      const row = `  ${JSON.stringify(op.operationId)}: { fn: ${JSON.stringify(functionName(op.operationId))}, method: "${method.toUpperCase()}", path: ${JSON.stringify(path)}, pathParams: ${JSON.stringify(pathParams)}, patterns: ${JSON.stringify(patterns)}, scope: "${scope}", sse: ${sse} },`;
-      entries.push([op.operationId, row]);
+      const kind = responseKind(op);
+      // Positional and without trailing defaults: the table is in every full-client bundle.
+      const fields = [JSON.stringify(op.operationId), `"${method.toUpperCase()}"`, JSON.stringify(path)];
+      const rest = [
+        scope === "none" ? "undefined" : `"${scope}"`,
+        kind === "json" ? "undefined" : `"${kind}"`,
+        Object.keys(patterns).length ? JSON.stringify(patterns) : "undefined",
+      ];
+      while (rest.at(-1) === "undefined") rest.pop();
+      fields.push(...rest);
+      const type = pascal(op.operationId);
+      const required =
+        params.some((p) => p.in === "path" || (p.in === "query" && p.required)) || op.requestBody?.required === true;
+      const doc = [op.summary, op.description].filter((s): s is string => !!s?.trim()).map((s) => s.trim());
+      rows.push({
+        id: op.operationId,
+        fn: functionName(op.operationId),
+        method: method.toUpperCase(),
+        path,
+        doc: doc.length ? doc : [`\`${method.toUpperCase()} ${path}\``],
+        deprecated: op.deprecated === true,
+        optionalArgs: !required,
+        argsType: `OperationArgsOf<T.${type}Data>`,
+        dataType: kind === "sse" ? "Response" : `Ok<T.${type}Responses>`,
+        entry: `/* @__PURE__ */ op(${fields.join(", ")})`,
+      });
     }
   }
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [, row] of entries) rows.push(row);
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+const escapeDoc = (s: string) => s.replace(/\*\//g, "*\\/");
+
+function tsdoc(indent: string, paragraphs: string[], tags: string[] = []): string {
+  const lines: string[] = [];
+  paragraphs.forEach((p, i) => {
+    if (i > 0) lines.push("");
+    for (const l of escapeDoc(p).split("\n")) lines.push(l);
+  });
+  for (const t of tags) lines.push(t);
+  return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ""}`).join("\n")}\n${indent} */\n`;
+}
+
+interface Group {
+  name: string;
+  self?: Row;
+  ops: Map<string, Row>;
+  groups: Map<string, Group>;
+}
+
+function groupTree(rows: Row[]): Group {
+  const root: Group = { name: "", ops: new Map(), groups: new Map() };
+  const groupAt = (segs: string[]) => {
+    let g = root;
+    for (const s of segs) {
+      let next = g.groups.get(s);
+      if (!next) {
+        next = { name: g.name ? `${g.name}.${s}` : s, ops: new Map(), groups: new Map() };
+        g.groups.set(s, next);
+      }
+      g = next;
+    }
+    return g;
+  };
+  for (const row of rows) {
+    const segs = row.id.split(".");
+    groupAt(segs.slice(0, -1)).ops.set(segs[segs.length - 1] as string, row);
+  }
+  // An id that is both an operation and a parent (`vcs.diff` and `vcs.diff.raw`): a callable group.
+  const attach = (g: Group) => {
+    for (const [seg, child] of g.groups) {
+      const self = g.ops.get(seg);
+      if (self) {
+        child.self = self;
+        g.ops.delete(seg);
+      }
+      attach(child);
+    }
+  };
+  attach(root);
+  return root;
+}
+
+const groupType = (g: Group) => `${pascal(g.name)}Operations`;
+const signature = (row: Row) => `(args${row.optionalArgs ? "?" : ""}: ${row.argsType}): APIPromise<${row.dataType}>`;
+const opDoc = (row: Row, indent: string, example: string) =>
+  tsdoc(
+    indent,
+    [...row.doc, `\`${row.method} ${row.path}\``],
+    [...(row.deprecated ? ["@deprecated"] : []), `@example \`${example}\``],
+  );
+
+function renderGroups(root: Group): string {
+  const out: string[] = [];
+  const visit = (g: Group) => {
+    const name = g.name ? groupType(g) : "OperationTree";
+    const intro = g.name
+      ? [
+          `Operations under \`${g.name}\`: one member per HTTP route, plain data in and out.`,
+          ...(HELPERS[g.name] ? [HELPERS[g.name] as string] : []),
+        ]
+      : ["Every operation of the spec, nested by operationId: `session.get` → `oc.session.get(…)`."];
+    out.push(tsdoc("", intro, [`@example \`const ops: ${name} = oc${g.name ? `.${g.name}` : ""};\``]).trimEnd());
+    out.push(`export interface ${name} {`);
+    if (g.self) {
+      out.push(opDoc(g.self, "  ", `await oc.${g.self.id}(${g.self.optionalArgs ? "" : "{ … }"})`).trimEnd());
+      out.push(`  ${signature(g.self)};`);
+    }
+    const members = [
+      ...[...g.ops.keys()].map((k) => ["op", k] as const),
+      ...[...g.groups.keys()].map((k) => ["group", k] as const),
+    ];
+    members.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    for (const [kind, key] of members) {
+      if (kind === "op") {
+        const row = g.ops.get(key) as Row;
+        out.push(opDoc(row, "  ", `await oc.${row.id}(${row.optionalArgs ? "" : "{ … }"})`).trimEnd());
+        out.push(
+          `  ${JSON.stringify(key) === `"${key}"` && /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}${signature(row)};`,
+        );
+      } else {
+        const child = g.groups.get(key) as Group;
+        const docRow = child.self;
+        out.push(
+          docRow
+            ? opDoc(docRow, "  ", `await oc.${docRow.id}(${docRow.optionalArgs ? "" : "{ … }"})`).trimEnd()
+            : tsdoc("  ", [
+                `Operations under \`${child.name}\`.`,
+                ...(HELPERS[child.name] ? [HELPERS[child.name] as string] : []),
+              ]).trimEnd(),
+        );
+        out.push(`  ${key}: ${groupType(child)};`);
+      }
+    }
+    out.push("}", "");
+    for (const child of g.groups.values()) visit(child);
+  };
+  visit(root);
+  return out.join("\n");
+}
+
+/** The file's full text for a spec. */
+export function renderOperations(spec: Spec): string {
+  const rows = rowsOf(spec);
+  const table = rows.map((r) => `const ${r.fn}$: OperationDef = ${r.entry};`).join("\n");
+  const fns = rows
+    .map(
+      (r) =>
+        `${opDoc(r, "", `await ${r.fn}(core${r.optionalArgs ? "" : ", { … }"})`)}export function ${r.fn}(core: OperationRunner, args${r.optionalArgs ? "?" : ""}: ${r.argsType}): APIPromise<${r.dataType}> {\n  return core.callOperation(${r.fn}$, args) as APIPromise<${r.dataType}>;\n}`,
+    )
+    .join("\n\n");
+  const sigs = rows
+    .map((r) => `  ${JSON.stringify(r.id)}: ${signature(r).replace(/\): APIPromise/, ") => APIPromise")};`)
+    .join("\n");
   return `// Generated by packages/sdk/scripts/gen-operations.ts from openapi/opencode.openapi.json. Do not edit.
 // biome-ignore-all format: generated
+// biome-ignore-all lint: generated
+import type * as T from "@ocsdk/client";
+import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "./operation-types.js";
 
-/** Server version the spec (and this SDK) was generated from. */
+/** Server version the spec (and this SDK) was generated from. @example \`console.log(SPEC_SERVER_VERSION);\` */
 export const SPEC_SERVER_VERSION = ${JSON.stringify(spec.info["x-opencode-server-version"] ?? "unknown")};
 
-/** Every operation of the spec, keyed by operationId. */
-export const OPERATIONS = {
-${rows.join("\n")}
-} as const;
+const op = (
+  id: string,
+  method: string,
+  path: string,
+  scope?: "query" | "location",
+  response?: ResponseKind,
+  patterns?: Readonly<Record<string, string>>,
+): OperationDef => ({ id, method, path, scope, response, patterns });
+
+${table}
+
+/**
+ * Every operation of the spec, keyed by operationId: method, path template, directory scoping
+ * (\`query\`: \`directory\`/\`workspace\` query; \`location\`: v2 \`location[…]\`), response kind (default json)
+ * and the spec's id patterns.
+ *
+ * @example \`OPERATIONS["session.get"].path; // "/session/{sessionID}"\`
+ */
+export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ byId([
+${rows.map((r) => `  ${r.fn}$,`).join("\n")}
+]);
+
+function byId(defs: OperationDef[]): { readonly [Id in keyof OperationSignatures]: OperationDef } {
+  const out: Record<string, OperationDef> = {};
+  for (const def of defs) out[def.id] = def;
+  return out as { readonly [Id in keyof OperationSignatures]: OperationDef };
+}
+
+/** The signature of every operation, keyed by operationId. @example \`type Get = OperationSignatures["session.get"];\` */
+export interface OperationSignatures {
+${sigs}
+}
+
+${renderGroups(groupTree(rows))}
+${fns}
 `;
 }
 

@@ -1,11 +1,13 @@
 /**
- * @ocsdk/sdk: the handwritten wrapper over the generated OpenCode client.
+ * @ocsdk/sdk: the handwritten wrapper over the generated OpenCode client. Runtime-neutral: loads in
+ * browsers, workers, Deno, Bun and Node. Node-only parts (spawning a server, the `node:http` fetch)
+ * are in `@ocsdk/sdk/node`; single tree-shakable operations in `@ocsdk/sdk/operations`.
  *
  * @example
  * ```ts
- * import { spawnServer } from "@ocsdk/sdk";
- * await using server = await spawnServer();
- * console.log(`opencode ${server.version} at ${server.url}`);
+ * import { createOpencodeClient } from "@ocsdk/sdk";
+ * const oc = createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", password: "secret" });
+ * console.log((await oc.global.health()).version);
  * ```
  */
 
@@ -13,7 +15,6 @@ export {
   type APIPromise,
   type ClientOptions,
   createOpencodeClient,
-  DEFAULT_BASE_URL,
   OpencodeClient,
   type OperationArgs,
   type OperationData,
@@ -24,6 +25,8 @@ export {
   type StreamFetchInit,
 } from "./client.js";
 export { type SeedEvent, toSeedEvents } from "./compat/seed-events.js";
+// Every error class of the SDK. Errors of the event stream and of prompts are defined next to them
+// and exported here too; all extend OpencodeError.
 export {
   APIConnectionError,
   APIError,
@@ -34,31 +37,21 @@ export {
   BadRequestError,
   ConflictError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   OpencodeError,
   PermissionDeniedError,
   RateLimitError,
+  ServerStartError,
   type SpecViolation,
   UnprocessableEntityError,
   ValidationError,
 } from "./core/errors.js";
-export { LOG_LEVEL_ENV, type Logger, type LogLevel } from "./core/logger.js";
-export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
+export type { Logger, LogLevel } from "./core/logger.js";
+export type { ClientHooks, MetricsSnapshot, RequestEvent } from "./core/metrics.js";
 export { OPERATIONS, SPEC_SERVER_VERSION } from "./core/operations.gen.js";
-export {
-  isIdempotentMethod,
-  isRetryableError,
-  isRetryableStatus,
-  RETRY_DEFAULTS,
-  type RetryOptions,
-  retryAfterMs,
-  retryDelayMs,
-  type WithRetryOptions,
-  withRetry,
-} from "./core/retry.js";
+export { isRetryableError, type RetryOptions, retryDelayMs, type WithRetryOptions, withRetry } from "./core/retry.js";
 export { parseSse, type SseMessage } from "./core/sse.js";
-export { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
-export { createNodeFetch, type NodeFetchOptions } from "./core/transport.js";
 export {
   type ConnectionState,
   EventBufferOverflowError,
@@ -70,7 +63,6 @@ export {
   type OverflowPolicy,
   type StreamEvent,
   type SubscribeOptions,
-  sessionIdOf,
   type UnknownEvent,
 } from "./events/stream.js";
 export {
@@ -98,13 +90,5 @@ export {
   type StepTokens,
   startPrompt,
 } from "./prompt/handle.js";
-export { newAscendingId, newMessageId } from "./prompt/ids.js";
-export { type AttachedServer, type AttachServerOptions, attachServer } from "./server/attach.js";
-export {
-  type RunningServer,
-  resolveOpencodeBinary,
-  ServerStartError,
-  type SpawnServerOptions,
-  spawnServer,
-} from "./server/spawn.js";
+export { newMessageId } from "./prompt/ids.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

@@ -1,7 +1,10 @@
 /**
  * Typed errors. Every failure the client raises is an {@link OpencodeError}; HTTP failures are an
- * {@link APIError} subclass chosen by status, network failures an {@link APIConnectionError}.
+ * {@link APIError} subclass chosen by status, network failures an {@link APIConnectionError}, answers
+ * that are not the spec's an {@link InvalidResponseError}, server start failures a {@link ServerStartError}.
+ * Bodies and messages are redacted like log lines before an error is built.
  */
+import { redact, redactString } from "./logger.js";
 
 /**
  * Base class of every error this SDK throws.
@@ -26,6 +29,10 @@ export interface APIErrorInit {
   headers: Headers;
   /** The request attempts made, including the failing one. */
   attempts?: number;
+  /** Appended to the message, e.g. where the password comes from on a 401. */
+  hint?: string;
+  /** Literal values to redact from the body and message (passwords, API keys sent in the request). */
+  secrets?: Iterable<string>;
 }
 
 /**
@@ -57,20 +64,23 @@ export class APIError extends OpencodeError {
   readonly violations: SpecViolation[];
 
   constructor(init: APIErrorInit) {
-    const { errorName, data, serverMessage: bodyMessage } = parseErrorBody(init.body);
+    const secrets = [...(init.secrets ?? [])];
+    const body = redact(init.body, secrets);
+    const { errorName, data, serverMessage: bodyMessage } = parseErrorBody(body);
     const violations = parseViolations(init.headers.get("sl-violations"));
     // A mock (Prism) states the real reason in its header; its body is only a sample.
     const serverMessage = violations.length
       ? violations.map((v) => `${v.location.join(".")}: ${v.message}`).join("; ")
       : bodyMessage;
-    const reason = serverMessage ?? errorName ?? describeBody(init.body);
-    super(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}`);
+    const reason = serverMessage ?? errorName ?? describeBody(body);
+    const hint = init.hint ? ` (${init.hint})` : "";
+    super(redactString(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}${hint}`, secrets));
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;
-    this.body = init.body;
+    this.body = body;
     this.headers = init.headers;
-    this.serverMessage = serverMessage;
+    this.serverMessage = serverMessage === undefined ? undefined : redactString(serverMessage, secrets);
     this.errorName = errorName;
     this.data = data;
     this.attempts = init.attempts ?? 1;
@@ -191,6 +201,66 @@ export class ValidationError extends OpencodeError {
     readonly pattern?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A 2xx answer that is not what the spec says this route returns: another media type (opencode serves
+ * its web UI as `200 text/html` for unknown routes: a wrong `baseUrl` prefix, a proxy, or a route this
+ * server version lacks), or a JSON body that does not parse (truncated). `retryable` is true for the
+ * latter; the client retries it where the method allows.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof InvalidResponseError) console.log(e.contentType, e.status); }
+ * ```
+ */
+export class InvalidResponseError extends OpencodeError {
+  override name = "InvalidResponseError";
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly retryable: boolean;
+  readonly attempts: number;
+  constructor(init: {
+    method: string;
+    path: string;
+    status: number;
+    contentType: string | null;
+    reason: string;
+    retryable: boolean;
+    cause?: unknown;
+    attempts?: number;
+  }) {
+    super(`${init.method} ${init.path} → ${init.status}: ${init.reason}`, init.cause ? { cause: init.cause } : undefined);
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.contentType = init.contentType;
+    this.retryable = init.retryable;
+    this.attempts = init.attempts ?? 1;
+  }
+}
+
+/**
+ * The opencode server could not be started (`spawnServer` from `@ocsdk/sdk/node`); carries what it printed.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ServerStartError) console.error(e.exitCode, e.output); }
+ * ```
+ */
+export class ServerStartError extends OpencodeError {
+  override readonly name = "ServerStartError";
+  constructor(
+    message: string,
+    /** Combined stdout/stderr of the server process. */
+    readonly output: string,
+    /** Exit code, when the process exited. */
+    readonly exitCode?: number | null,
+  ) {
+    super(output.trim() ? `${message}\n--- server output ---\n${output.trim().slice(-4000)}` : message);
   }
 }
 

@@ -2,6 +2,7 @@
  * Logging with levels and redaction. Every record goes through {@link redact} before it reaches
  * the logger, at every level: credentials never leave the client in a log line.
  */
+import { readEnv } from "./env.js";
 
 /** Log levels, quietest first. @example `createOpencodeClient({ logLevel: "debug" })` */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
@@ -89,7 +90,15 @@ export function collectSecretValues(value: unknown, into: Set<string>, depth = 0
   }
 }
 
-function redactString(s: string, secrets: Iterable<string>): string {
+/**
+ * A string with `Basic`/`Bearer` credentials and the given literal `secrets` replaced.
+ *
+ * @example
+ * ```ts
+ * redactString("key sk-123456 rejected", ["sk-123456"]); // "key [redacted] rejected"
+ * ```
+ */
+export function redactString(s: string, secrets: Iterable<string>): string {
   let out = s.replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/g, `$1 ${REDACTED}`);
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
@@ -109,7 +118,7 @@ function redactString(s: string, secrets: Iterable<string>): string {
 export function createLogger(options: { level?: LogLevel; logger?: Logger; secrets?: () => Iterable<string> } = {}): Logger & {
   level: LogLevel;
 } {
-  const level = options.level ?? parseLogLevel(process.env[LOG_LEVEL_ENV], "warn");
+  const level = options.level ?? parseLogLevel(readEnv(LOG_LEVEL_ENV), "warn");
   const sink: Logger = options.logger ?? consoleLogger;
   const secrets = options.secrets ?? (() => []);
   const emit =

@@ -1,35 +1,42 @@
 /**
- * One logical call: auth and default headers, timeout, retries, logging, metrics and error mapping.
- * Every path of the client (generated operations, raw requests, streams) goes through {@link Runner.run}.
+ * One logical call: auth and default headers, timeout, retries, logging, metrics, response checks
+ * and error mapping. Every path of the client (operations, raw requests, streams) goes through
+ * {@link Runner.run}: arguments are turned into bytes once, sent once per attempt, and the answer is
+ * read and parsed once.
  */
 import {
   APIConnectionError,
   type APIError,
   APITimeoutError,
   APIUserAbortError,
+  InvalidResponseError,
   makeAPIError,
   OpencodeError,
   parseBodyText,
 } from "./errors.js";
-import { collectSecretValues, type Logger } from "./logger.js";
+import { collectSecretValues, type Logger, type LogLevel } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
+import type { ResponseKind } from "./operation-types.js";
 import { defaultSleep, isIdempotentMethod, isRetryableError, type RetryOptions, retryDelayMs } from "./retry.js";
-import { startDeadline } from "./timeout.js";
-import { isNeverSent } from "./transport.js";
+import { type Deadline, startDeadline } from "./timeout.js";
+import { isNeverSent, type Transport, type WireResponse } from "./transport.js";
 
 /** Everything the runner needs from the client. */
 export interface RunnerConfig {
-  fetch: typeof fetch;
+  transport: Transport;
+  /** Default headers, lower-case names. */
   headers: Record<string, string>;
   authorization: string | undefined;
+  /** Said on a 401: where the password comes from. */
+  authHint: string;
   timeoutMs: number;
   maxRetries: number;
   retry: RetryOptions;
-  logger: Logger;
+  logger: Logger & { level: LogLevel };
   metrics: Metrics;
   hooks: ClientHooks;
-  /** Values to redact from logs; secret-looking request fields are added to it. */
-  secrets?: Set<string>;
+  /** Values to redact from logs and errors; secret-looking request fields are added to it. */
+  secrets: Set<string>;
 }
 
 /** One call. */
@@ -37,18 +44,31 @@ export interface RunInput {
   operationId: string | undefined;
   method: string;
   url: string;
-  headers?: Headers | Record<string, string>;
-  body?: string | Uint8Array | ArrayBuffer | null;
-  signal?: AbortSignal | null;
-  timeoutMs?: number;
-  maxRetries?: number;
+  /** The path for messages, metrics and hooks (no query). */
+  path: string;
+  /** Per-call headers, lower-case names. */
+  headers?: Record<string, string> | undefined;
+  body?: string | Uint8Array | undefined;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
   /** Override the method-based idempotency (e.g. a POST the caller knows is safe to repeat). */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
   /** Streams: the timeout stops once headers arrived, the body is not buffered, nothing is retried. */
   stream?: boolean;
+  /** What the spec says the route returns; checked and parsed. Undefined: any answer, not parsed. */
+  expect?: ResponseKind | undefined;
 }
 
-const SAFE_HOOK = (fn: () => void) => {
+/** A successful call: the parsed data and the answer. */
+export interface RunResult {
+  data: unknown;
+  wire: WireResponse;
+}
+
+type Info = { operationId: string | undefined; method: string; path: string; attempt: number };
+
+const safeHook = (fn: () => void) => {
   try {
     fn();
   } catch {
@@ -56,149 +76,235 @@ const SAFE_HOOK = (fn: () => void) => {
   }
 };
 
-/** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url })` */
+/** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
 export class Runner {
-  constructor(private readonly cfg: RunnerConfig) {}
+  readonly #cfg: RunnerConfig;
+  readonly #active = new Set<Deadline>();
+  readonly #closed = new AbortController();
 
-  /** Runs a call; resolves with a 2xx response (buffered unless `stream`), rejects with an {@link OpencodeError}. */
-  async run(input: RunInput): Promise<Response> {
-    const { cfg } = this;
-    const method = input.method.toUpperCase();
-    const path = safePath(input.url);
+  constructor(cfg: RunnerConfig) {
+    this.#cfg = cfg;
+  }
+
+  /** Aborts every call in flight and refuses new ones. */
+  close(reason: unknown): void {
+    this.#closed.abort(reason);
+    for (const d of this.#active) d.cancel(reason);
+    this.#active.clear();
+  }
+
+  /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
+  async run(input: RunInput): Promise<RunResult> {
+    const cfg = this.#cfg;
+    const { method, path } = input;
+    if (this.#closed.signal.aborted) throw new APIUserAbortError(method, path, this.#closed.signal.reason);
     const key = input.operationId ?? `${method} ${path}`;
     const idempotent = input.idempotent ?? isIdempotentMethod(method);
     const maxRetries = input.stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
     const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
-    const sleep = cfg.retry.sleep ?? defaultSleep;
     const now = cfg.retry.now ?? Date.now;
-    const headers = new Headers(cfg.headers);
-    new Headers(input.headers ?? {}).forEach((v, k) => {
-      headers.set(k, v);
-    });
-    if (cfg.authorization && !headers.has("authorization")) headers.set("authorization", cfg.authorization);
-    if (!headers.has("accept")) headers.set("accept", input.stream ? "text/event-stream" : "application/json");
+    const headers: Record<string, string> = input.headers ? { ...cfg.headers, ...input.headers } : { ...cfg.headers };
+    if (cfg.authorization && headers.authorization === undefined) headers.authorization = cfg.authorization;
+    headers.accept ??= input.stream ? "text/event-stream" : "application/json";
+    const debug = cfg.logger.level === "debug";
+    const hooks = cfg.hooks;
 
     cfg.metrics.recordStart(key);
     const started = now();
     const finish = (failed: boolean) => cfg.metrics.recordEnd(key, now() - started, failed);
 
     for (let attempt = 1; ; attempt++) {
-      const info = { operationId: input.operationId, method, path, attempt };
+      const info: Info = { operationId: input.operationId, method, path, attempt };
       cfg.metrics.recordAttempt();
-      SAFE_HOOK(() => cfg.hooks.onRequest?.(info));
-      cfg.logger.debug(`→ ${method} ${path}`, {
-        operationId: input.operationId,
-        attempt,
-        headers,
-        body: describeRequestBody(input.body, headers, cfg.secrets),
-      });
+      if (hooks.onRequest) safeHook(() => hooks.onRequest?.(info));
+      if (debug) {
+        cfg.logger.debug(`→ ${method} ${path}`, {
+          operationId: input.operationId,
+          attempt,
+          headers,
+          body: describeRequestBody(input.body, headers),
+        });
+      }
       const t0 = now();
-      const deadline = startDeadline(timeoutMs, input.signal ?? undefined);
+      const deadline = startDeadline(timeoutMs, input.signal);
+      this.#active.add(deadline);
       let error: OpencodeError;
       let status: number | undefined;
       try {
-        const res = await cfg.fetch(input.url, {
-          method,
-          headers,
-          body: (input.body ?? undefined) as BodyInit | undefined,
-          signal: deadline.signal,
-          redirect: "follow",
-        });
-        status = res.status;
-        if (res.ok && input.stream) {
+        const wire = await cfg.transport.send(
+          { method, url: input.url, headers, body: input.body, signal: deadline.signal },
+          input.stream ? "stream" : "buffer",
+        );
+        status = wire.status;
+        const ok = status >= 200 && status < 300;
+        if (ok && input.stream) {
           deadline.stopClock();
-          this.emitResponse(info, status, now() - t0);
+          this.#active.delete(deadline);
+          this.#emitResponse(info, status, now() - t0);
+          const mismatch = input.expect && mediaMismatch("sse", wire.header("content-type"));
+          if (mismatch) {
+            wire
+              .toResponse()
+              .body?.cancel()
+              .catch(() => {});
+            throw this.#invalid(info, wire, mismatch, false);
+          }
           finish(false);
-          return res;
+          return { data: undefined, wire };
         }
-        const buffer = await res.arrayBuffer();
         deadline.clear();
-        this.emitResponse(info, status, now() - t0);
-        if (res.ok) {
+        this.#active.delete(deadline);
+        this.#emitResponse(info, status, now() - t0);
+        if (ok) {
+          const data = input.expect
+            ? await parseData(input.expect, wire, (reason, retryable, cause) =>
+                this.#invalid(info, wire, reason, retryable, cause),
+              )
+            : undefined;
           finish(false);
-          const empty = status === 204 || status === 205 || status === 304;
-          return new Response(empty ? null : buffer, { status, statusText: res.statusText, headers: res.headers });
+          return { data, wire };
         }
-        const body = parseBodyText(new TextDecoder().decode(buffer));
-        error = makeAPIError({ status, method, path, body, headers: res.headers, attempts: attempt });
+        const body = parseBodyText(await wire.text());
+        error = makeAPIError({
+          status,
+          method,
+          path,
+          body,
+          headers: wire.headers(),
+          attempts: attempt,
+          secrets: cfg.secrets,
+          ...(status === 401 ? { hint: cfg.authHint } : {}),
+        });
       } catch (caught) {
         deadline.clear();
-        if (deadline.userAborted()) {
-          const abort = new APIUserAbortError(method, path, input.signal?.reason);
-          this.fail(info, abort, now() - t0, status);
+        this.#active.delete(deadline);
+        if (deadline.userAborted() || deadline.cancelled()) {
+          const abort = new APIUserAbortError(method, path, deadline.cancelled() ? deadline.signal.reason : input.signal?.reason);
+          this.#fail(info, abort, now() - t0, status);
           finish(true);
           throw abort;
         }
         if (deadline.timedOut()) error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
         else error = new APIConnectionError({ method, path, cause: caught, neverSent: isNeverSent(caught), attempts: attempt });
-        if (status === undefined) this.emitResponse(info, undefined, now() - t0, error);
+        if (status === undefined) this.#emitResponse(info, undefined, now() - t0, error);
       }
 
-      const retryable = attempt <= maxRetries && isRetryableError(error, { idempotent });
+      const retryable =
+        attempt <= maxRetries &&
+        (isRetryableError(error, { idempotent }) || (idempotent && error instanceof InvalidResponseError && error.retryable));
       const delayMs = retryable
         ? retryDelayMs(attempt, "headers" in error ? (error as APIError).headers : undefined, cfg.retry)
         : undefined;
       if (delayMs === undefined) {
-        this.fail(info, error, now() - t0, status);
+        this.#fail(info, error, now() - t0, status);
         finish(true);
         throw error;
       }
       cfg.metrics.recordRetry();
-      SAFE_HOOK(() => cfg.hooks.onRetry?.({ ...info, retry: attempt, delayMs, error }));
+      if (hooks.onRetry) safeHook(() => hooks.onRetry?.({ ...info, retry: attempt, delayMs, error }));
       cfg.logger.info(`retrying ${method} ${path} in ${delayMs} ms (retry ${attempt}/${maxRetries})`, {
         reason: error.message,
       });
+      const sleepSignal = input.signal ? AbortSignal.any([input.signal, this.#closed.signal]) : this.#closed.signal;
       try {
-        await sleep(delayMs, input.signal ?? undefined);
+        await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
       } catch {
-        const abort = new APIUserAbortError(method, path, input.signal?.reason);
         finish(true);
-        throw abort;
+        throw new APIUserAbortError(method, path, sleepSignal.reason);
+      }
+      if (this.#closed.signal.aborted) {
+        finish(true);
+        throw new APIUserAbortError(method, path, this.#closed.signal.reason);
       }
     }
   }
 
-  private emitResponse(
-    info: { operationId: string | undefined; method: string; path: string; attempt: number },
-    status: number | undefined,
-    durationMs: number,
-    error?: unknown,
-  ): void {
-    this.cfg.logger.debug(`← ${info.method} ${info.path} ${status ?? "no response"} in ${Math.round(durationMs)} ms`);
-    SAFE_HOOK(() => this.cfg.hooks.onResponse?.({ ...info, status, durationMs, error }));
+  /** Adds the values of secret-looking fields of a request body, so errors and logs redact their echoes. */
+  collectSecrets(body: unknown): void {
+    if (body !== null && typeof body === "object") collectSecretValues(body, this.#cfg.secrets);
   }
 
-  private fail(
-    info: { operationId: string | undefined; method: string; path: string; attempt: number },
-    error: OpencodeError,
-    durationMs: number,
-    status: number | undefined,
-  ): void {
-    const serious = !(error instanceof APIUserAbortError) && (status === undefined || status >= 500);
-    (serious ? this.cfg.logger.warn : this.cfg.logger.debug)(`${error.message}`, { attempts: info.attempt });
-    SAFE_HOOK(() => this.cfg.hooks.onError?.({ ...info, status, durationMs, error }));
+  #invalid(info: Info, wire: WireResponse, reason: string, retryable: boolean, cause?: unknown): InvalidResponseError {
+    return new InvalidResponseError({
+      method: info.method,
+      path: info.path,
+      status: wire.status,
+      contentType: wire.header("content-type"),
+      reason,
+      retryable,
+      cause,
+      attempts: info.attempt,
+    });
   }
-}
 
-function safePath(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url.split("?")[0] ?? url;
-  }
-}
-
-function describeRequestBody(body: RunInput["body"], headers: Headers, secrets?: Set<string>): unknown {
-  if (body === undefined || body === null) return undefined;
-  const text = typeof body === "string" ? body : undefined;
-  if (text !== undefined && (headers.get("content-type") ?? "").includes("json")) {
-    // Parsed so the logger can redact by key (auth.set's `key`, passwords …); long bodies are cut.
-    const parsed = text.length > 4_000 ? undefined : parseBodyText(text);
-    if (parsed !== null && typeof parsed === "object") {
-      if (secrets) collectSecretValues(parsed, secrets);
-      return parsed;
+  #emitResponse(info: Info, status: number | undefined, durationMs: number, error?: unknown): void {
+    const cfg = this.#cfg;
+    if (cfg.logger.level === "debug") {
+      cfg.logger.debug(`← ${info.method} ${info.path} ${status ?? "no response"} in ${Math.round(durationMs)} ms`);
     }
+    const hook = cfg.hooks.onResponse;
+    if (hook) safeHook(() => hook({ ...info, status, durationMs, error }));
+  }
+
+  #fail(info: Info, error: OpencodeError, durationMs: number, status: number | undefined): void {
+    const cfg = this.#cfg;
+    const serious =
+      !(error instanceof APIUserAbortError) && (status === undefined || status >= 500 || error instanceof InvalidResponseError);
+    (serious ? cfg.logger.warn : cfg.logger.debug)(`${error.message}`, { attempts: info.attempt });
+    const hook = cfg.hooks.onError;
+    if (hook) safeHook(() => hook({ ...info, status, durationMs, error }));
+  }
+}
+
+const essence = (contentType: string | null) => (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+const isJson = (type: string) => type === "application/json" || type.endsWith("+json");
+
+/** Why an answer's media type is not the spec's, or undefined when it matches. */
+function mediaMismatch(expect: ResponseKind, contentType: string | null): string | undefined {
+  const type = essence(contentType);
+  const ok =
+    expect === "json"
+      ? isJson(type)
+      : expect === "sse"
+        ? type === "text/event-stream"
+        : expect === "text"
+          ? type.startsWith("text/") && type !== "text/html"
+          : type !== "text/html";
+  return ok ? undefined : `not an opencode API response: ${type || "no content type"}; wrong baseUrl or server version?`;
+}
+
+type Invalid = (reason: string, retryable: boolean, cause?: unknown) => InvalidResponseError;
+
+async function parseData(expect: ResponseKind, wire: WireResponse, invalid: Invalid): Promise<unknown> {
+  const status = wire.status;
+  if (status === 204 || status === 205) return undefined;
+  if (expect === "binary") {
+    const mismatch = mediaMismatch(expect, wire.header("content-type"));
+    if (mismatch) throw invalid(mismatch, false);
+    return new Blob([await wire.arrayBuffer()], { type: wire.header("content-type") ?? "" });
+  }
+  const text = await wire.text();
+  // A route declared without content (204) that answers 200 with an empty body: nothing to check.
+  if (!text && expect === "none") return undefined;
+  const mismatch = mediaMismatch(expect === "none" ? "json" : expect, wire.header("content-type"));
+  if (mismatch) throw invalid(mismatch, false);
+  if (expect === "text") return text;
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw invalid(`invalid JSON in the response body (${text.length} characters: ${detail})`, true, cause);
+  }
+}
+
+function describeRequestBody(body: RunInput["body"], headers: Record<string, string>): unknown {
+  if (body === undefined) return undefined;
+  if (typeof body === "string" && (headers["content-type"] ?? "").includes("json") && body.length <= 4_000) {
+    // Parsed so the logger can redact by key (auth.set's `key`, passwords …).
+    const parsed = parseBodyText(body);
+    if (parsed !== null && typeof parsed === "object") return parsed;
   }
   return `[${typeof body === "string" ? body.length : body.byteLength} bytes]`;
 }

@@ -12,6 +12,18 @@ export class TimeoutReason extends Error {
   override name = "TimeoutError";
 }
 
+/** One attempt's abort handle, see {@link startDeadline}. */
+export interface Deadline {
+  signal: AbortSignal;
+  timedOut: () => boolean;
+  userAborted: () => boolean;
+  /** Aborted by the client (`close()`), not by the caller or the clock. */
+  cancelled: () => boolean;
+  cancel: (reason: unknown) => void;
+  stopClock: () => void;
+  clear: () => void;
+}
+
 /**
  * One attempt's abort handle: aborts on the user's signal or after `timeoutMs`, tells which one
  * happened, and can stop the clock (e.g. once stream headers arrived).
@@ -22,12 +34,10 @@ export class TimeoutReason extends Error {
  * try { await fetch(url, { signal: d.signal }); } finally { d.clear(); }
  * ```
  */
-export function startDeadline(
-  timeoutMs: number | undefined,
-  userSignal?: AbortSignal,
-): { signal: AbortSignal; timedOut: () => boolean; userAborted: () => boolean; stopClock: () => void; clear: () => void } {
+export function startDeadline(timeoutMs: number | undefined, userSignal?: AbortSignal): Deadline {
   const controller = new AbortController();
   let timedOut = false;
+  let cancelled = false;
   const onUser = () => controller.abort(userSignal?.reason);
   if (userSignal?.aborted) onUser();
   else userSignal?.addEventListener("abort", onUser, { once: true });
@@ -42,6 +52,13 @@ export function startDeadline(
     signal: controller.signal,
     timedOut: () => timedOut,
     userAborted: () => !timedOut && userSignal?.aborted === true,
+    cancelled: () => cancelled,
+    cancel: (reason: unknown) => {
+      if (controller.signal.aborted) return;
+      cancelled = true;
+      clearTimeout(timer);
+      controller.abort(reason);
+    },
     stopClock: () => clearTimeout(timer),
     clear: () => {
       clearTimeout(timer);

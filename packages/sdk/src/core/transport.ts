@@ -1,17 +1,7 @@
 /**
- * The default transport: a `fetch`-compatible function on `node:http`/`node:https`.
- *
- * Why not the global fetch: Node's fetch (undici) cuts any response whose headers take longer than
- * 300 s (`headersTimeout`) and any body that pauses 300 s (`bodyTimeout`), and neither can be changed
- * without the undici package. A synchronous prompt easily waits longer than that before the server
- * sends headers. `node:http` has no such limit: the SDK's own `timeoutMs` is the only clock.
- *
- * It also knows whether the TCP connection was ever established, which is what "provably never
- * sent" means for the retry policy ({@link isNeverSent}).
+ * The transport seam: what the client needs from HTTP, in one small interface, plus the adapter for
+ * any `fetch`. Runtime-neutral; the `node:http` transport lives in `transport.node.ts`.
  */
-import http from "node:http";
-import https from "node:https";
-import { Readable } from "node:stream";
 
 const NEVER_SENT = Symbol.for("ocsdk.neverSent");
 
@@ -46,87 +36,78 @@ export function isNeverSent(error: unknown, depth = 0): boolean {
   return isNeverSent(e.cause, depth + 1);
 }
 
-/** Options of {@link createNodeFetch}. */
-export interface NodeFetchOptions {
-  /** Agents to use (default: Node's global keep-alive agents). */
-  httpAgent?: http.Agent;
-  httpsAgent?: https.Agent;
+/** Marks an error as (not) provably unsent; used by transports that see the connection phase. */
+export function markNeverSent(error: unknown, neverSent: boolean): void {
+  try {
+    (error as { [NEVER_SENT]?: boolean })[NEVER_SENT] = neverSent;
+  } catch {
+    /* frozen error object */
+  }
+}
+
+/** One HTTP request as the client built it: headers lower-case, body already serialized. */
+export interface WireRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal;
+}
+
+/** An HTTP answer. In buffer mode the body was read completely before the promise resolved. */
+export interface WireResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** A header by lower-case name. */
+  header(name: string): string | null;
+  headers(): Headers;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  /** The answer as a web `Response` (streams keep streaming). */
+  toResponse(): Response;
+}
+
+/** How requests reach the server. `close()` releases what it holds (sockets). */
+export interface Transport {
+  send(request: WireRequest, mode: "buffer" | "stream"): Promise<WireResponse>;
+  close?(): void;
 }
 
 /**
- * A `fetch` on `node:http` with no header or body timeout of its own.
+ * A {@link Transport} over any `fetch` (the platform's, undici's, a test double).
  *
  * @example
  * ```ts
- * const res = await createNodeFetch()("http://127.0.0.1:4096/global/health");
+ * const transport = fetchTransport(fetch);
  * ```
  */
-export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request && !init ? input : new Request(input, init);
-    const url = new URL(request.url);
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
-    if (body) headers["content-length"] = String(body.length);
-    const signal = request.signal;
-    signal.throwIfAborted();
-    const isHttps = url.protocol === "https:";
-    const mod = isHttps ? https : http;
-    const agent = isHttps ? options.httpsAgent : options.httpAgent;
-
-    return await new Promise<Response>((resolve, reject) => {
-      let connected = false;
-      let settled = false;
-      const req = mod.request(url, { method: request.method, headers, ...(agent ? { agent } : {}) }, (res) => {
-        settled = true;
-        const status = res.statusCode ?? 0;
-        const h = new Headers();
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-          h.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
-        const nullBody = request.method === "HEAD" || status === 204 || status === 304;
-        if (nullBody) res.resume();
-        const stream = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
-        res.once("close", () => signal.removeEventListener("abort", onAbort));
-        resolve(new Response(stream, { status, statusText: res.statusMessage ?? "", headers: h }));
+export function fetchTransport(fetchImpl: typeof fetch): Transport {
+  return {
+    async send(req, mode) {
+      const res = await fetchImpl(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body as BodyInit | undefined,
+        signal: req.signal,
+        redirect: "follow",
       });
-      const onAbort = () =>
-        req.destroy(signal.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError"));
-      signal.addEventListener("abort", onAbort, { once: true });
-      req.on("socket", (socket) => {
-        // A reused keep-alive socket is already connected: bytes may reach the server at once.
-        if (!socket.connecting) connected = true;
-        else socket.once("connect", () => (connected = true));
-      });
-      req.on("error", (error: Error & { [NEVER_SENT]?: boolean }) => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) return reject(signal.reason);
-        try {
-          error[NEVER_SENT] = !connected;
-        } catch {
-          /* frozen error object */
-        }
-        reject(error);
-      });
-      req.end(body);
-    });
+      return mode === "stream" ? fromResponse(res) : fromResponse(res, await res.arrayBuffer());
+    },
   };
 }
 
-let shared: typeof fetch | undefined;
-/**
- * The process-wide default transport.
- *
- * @example
- * ```ts
- * createOpencodeClient({ fetch: defaultFetch() });
- * ```
- */
-export function defaultFetch(): typeof fetch {
-  shared ??= createNodeFetch();
-  return shared;
+function fromResponse(res: Response, buffered?: ArrayBuffer): WireResponse {
+  const empty = res.status === 204 || res.status === 205 || res.status === 304;
+  return {
+    status: res.status,
+    statusText: res.statusText,
+    header: (name) => res.headers.get(name),
+    headers: () => res.headers,
+    text: async () => (buffered ? new TextDecoder().decode(buffered) : res.text()),
+    arrayBuffer: async () => buffered ?? res.arrayBuffer(),
+    toResponse: () =>
+      buffered
+        ? new Response(empty ? null : buffered, { status: res.status, statusText: res.statusText, headers: res.headers })
+        : res,
+  };
 }

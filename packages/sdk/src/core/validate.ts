@@ -1,17 +1,11 @@
 /**
  * Cheap argument checks before any network I/O, from the spec's own parameter patterns.
- * Path values are additionally encoded by the generated client (`encodeURIComponent`), so `/`, `?`
- * and `#` never leave their segment; `.` and `..` are rejected here because URL normalisation would
- * otherwise turn them into a different route.
+ * Path values are percent-encoded into their segment (see url.ts), so `/`, `?` and `#` never leave
+ * it; `.` and `..` are rejected here because URL normalisation would otherwise turn them into a
+ * different route.
  */
 import { ValidationError } from "./errors.js";
-
-/** What validation needs to know about an operation. */
-export interface OperationShape {
-  path: string;
-  pathParams: readonly string[];
-  patterns: Readonly<Record<string, string>>;
-}
+import type { OperationDef } from "./operation-types.js";
 
 const compiled = new Map<string, RegExp>();
 function regex(pattern: string): RegExp {
@@ -23,6 +17,17 @@ function regex(pattern: string): RegExp {
   return re;
 }
 
+const pathParamsOf = new WeakMap<OperationDef, string[]>();
+/** The `{name}` placeholders of an operation's path, in order. @example `pathParams(OPERATIONS["session.get"]); // ["sessionID"]` */
+export function pathParams(op: OperationDef): string[] {
+  let names = pathParamsOf.get(op);
+  if (!names) {
+    names = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+    pathParamsOf.set(op, names);
+  }
+  return names;
+}
+
 /**
  * Throws {@link ValidationError} when a path parameter is missing, not a string/number, a dot
  * segment, or breaks the spec's pattern (e.g. a sessionID not starting with `ses`), or when a
@@ -30,15 +35,17 @@ function regex(pattern: string): RegExp {
  *
  * @example
  * ```ts
- * validateArgs("session.get", OPERATIONS["session.get"], { path: { sessionID: "nope" } }); // throws
+ * validateArgs(OPERATIONS["session.get"], { path: { sessionID: "nope" } }); // throws
  * ```
  */
 export function validateArgs(
-  operationId: string,
-  op: OperationShape,
+  op: OperationDef,
   args: { path?: Record<string, unknown>; query?: Record<string, unknown> } | undefined,
 ): void {
-  for (const name of op.pathParams) {
+  const operationId = op.id;
+  const patterns = op.patterns;
+  const names = pathParams(op);
+  for (const name of names) {
     const value = args?.path?.[name];
     if (value === undefined || value === null || value === "") {
       throw new ValidationError(`${operationId}: path parameter ${name} is required`, operationId, name, value);
@@ -50,12 +57,21 @@ export function validateArgs(
     if (s === "." || s === "..") {
       throw new ValidationError(`${operationId}: path parameter ${name} cannot be "${s}"`, operationId, name, value);
     }
-    checkPattern(operationId, op, name, s);
+    const pattern = patterns?.[name];
+    if (pattern && !regex(pattern).test(s)) {
+      throw new ValidationError(
+        `${operationId}: ${name} ${JSON.stringify(s.slice(0, 80))} does not match ${pattern}`,
+        operationId,
+        name,
+        value,
+        pattern,
+      );
+    }
   }
   const query = args?.query;
-  if (query) {
-    for (const [name, pattern] of Object.entries(op.patterns)) {
-      if (op.pathParams.includes(name)) continue;
+  if (query && patterns) {
+    for (const [name, pattern] of Object.entries(patterns)) {
+      if (names.includes(name)) continue;
       const value = query[name];
       if (typeof value === "string" && !regex(pattern).test(value)) {
         throw new ValidationError(
@@ -67,18 +83,5 @@ export function validateArgs(
         );
       }
     }
-  }
-}
-
-function checkPattern(operationId: string, op: OperationShape, name: string, value: string): void {
-  const pattern = op.patterns[name];
-  if (pattern && !regex(pattern).test(value)) {
-    throw new ValidationError(
-      `${operationId}: ${name} ${JSON.stringify(value.slice(0, 80))} does not match ${pattern}`,
-      operationId,
-      name,
-      value,
-      pattern,
-    );
   }
 }

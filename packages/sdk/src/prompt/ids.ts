@@ -1,5 +1,4 @@
 /** Client-made ids in opencode's own format, so they sort like the server's. */
-import { randomInt } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 let lastMs = 0;
@@ -22,7 +21,7 @@ export function newAscendingId(prefix: string, now: number = Date.now()): string
   counter++;
   const value = (BigInt(now) * 4096n + BigInt(counter)) & 0xffffffffffffn;
   let random = "";
-  for (let i = 0; i < 14; i++) random += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < 14; i++) random += ALPHABET[(crypto.getRandomValues(new Uint32Array(1))[0] as number) % ALPHABET.length];
   return `${prefix}_${value.toString(16).padStart(12, "0")}${random}`;
 }
 

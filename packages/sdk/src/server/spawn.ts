@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { ServerStartError } from "../core/errors.js";
 
 /** Options for {@link spawnServer}. */
 export interface SpawnServerOptions {
@@ -64,19 +65,8 @@ export interface RunningServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Raised when the server cannot be started; carries what it printed. */
-export class ServerStartError extends Error {
-  override readonly name = "ServerStartError";
-  constructor(
-    message: string,
-    /** Combined stdout/stderr of the server process. */
-    readonly output: string,
-    /** Exit code, when the process exited. */
-    readonly exitCode?: number | null,
-  ) {
-    super(output.trim() ? `${message}\n--- server output ---\n${output.trim().slice(-4000)}` : message);
-  }
-}
+/** Raised when the server cannot be started (defined with every other error in core/errors.ts). */
+export { ServerStartError };
 
 const LISTENING = /listening on (https?:\/\/\S+)/;
 const live = new Set<ChildProcess>();

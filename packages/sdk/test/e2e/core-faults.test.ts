@@ -5,14 +5,8 @@
 import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  APIConnectionError,
-  createOpencodeClient,
-  InternalServerError,
-  type OpencodeClient,
-  type RunningServer,
-  spawnServer,
-} from "@ocsdk/sdk";
+import { APIConnectionError, createOpencodeClient, InternalServerError, type OpencodeClient } from "@ocsdk/sdk";
+import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 type Fault = "reset" | "503" | "429" | "pass" | "forward-then-reset" | "forward-then-503";

@@ -6,14 +6,12 @@ import { randomUUID } from "node:crypto";
 import {
   APIConnectionError,
   AuthenticationError,
-  attachServer,
   createOpencodeClient,
   type Logger,
   NotFoundError,
-  type RunningServer,
   SPEC_SERVER_VERSION,
-  spawnServer,
 } from "@ocsdk/sdk";
+import { attachServer, type RunningServer, spawnServer } from "@ocsdk/sdk/node";
 import { listOpencodeProcesses } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNodeFetch, createOpencodeClient, type PromptEvent, spawnServer } from "@ocsdk/sdk";
+import { createOpencodeClient, type PromptEvent } from "@ocsdk/sdk";
+import { createNodeFetch, spawnServer } from "@ocsdk/sdk/node";
 import { FAKE_MODEL_REF, fakeModelConfig, initGitProject, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
 import { expect, it } from "vitest";
 

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  createNodeFetch,
   createOpencodeClient,
   type OpencodeClient,
   PromptAbortedError,
@@ -19,6 +18,7 @@ import {
   SessionError,
   toSeedEvents,
 } from "@ocsdk/sdk";
+import { createNodeFetch } from "@ocsdk/sdk/node";
 import { initGitProject, type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

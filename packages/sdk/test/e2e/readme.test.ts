@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 const run = promisify(execFile);
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 const SDK_ENTRY = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+const SDK_NODE_ENTRY = fileURLToPath(new URL("../../src/node.ts", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../../node_modules/.bin/tsx", import.meta.url));
 let dir: string;
 
@@ -34,7 +35,9 @@ async function block(tag: string): Promise<string> {
 
 /** Runs a block; it must exit on its own (no timers, sockets or children left) within the bound. */
 async function execute(tag: string): Promise<string> {
-  const source = (await block(tag)).replaceAll('from "@ocsdk/sdk"', `from ${JSON.stringify(SDK_ENTRY)}`);
+  const source = (await block(tag))
+    .replaceAll('from "@ocsdk/sdk"', `from ${JSON.stringify(SDK_ENTRY)}`)
+    .replaceAll('from "@ocsdk/sdk/node"', `from ${JSON.stringify(SDK_NODE_ENTRY)}`);
   const file = join(dir, `${tag}.mts`);
   await writeFile(file, source);
   const env = { ...process.env, OPENCODE_SDK_LOG: "error" };

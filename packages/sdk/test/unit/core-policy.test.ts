@@ -94,7 +94,10 @@ describe("errors", () => {
     expect(e.status).toBe(status);
     expect(e.method).toBe("GET");
     expect(e.path).toBe("/session/ses_1");
-    expect(e.message).toBe(`GET /session/ses_1 → ${status}: nope`);
+    // A 401 also says where the password comes from.
+    const hint =
+      status === 401 ? " (the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option)" : "";
+    expect(e.message).toBe(`GET /session/ses_1 → ${status}: nope${hint}`);
   });
 
   it("keeps opencode's named errors (name + data)", async () => {

@@ -1,0 +1,96 @@
+/**
+ * pnpm bench:request: per-request CPU of one small JSON call on a loopback stub, sequential, against
+ * raw `fetch` and raw `node:http` measured in the same run (goal, issue 12: SDK ≤ 1.05x raw fetch).
+ *
+ * The stub runs in a child process so only the client's CPU is counted. Variants: raw fetch
+ * (`fetch` + `json()`), raw node:http (keep-alive agent, buffer, `JSON.parse`), the SDK's full client
+ * with its default transport (node:http on Node), the SDK over the global fetch, and one operation
+ * from `@ocsdk/sdk/operations`. Rounds are interleaved and the median round is reported.
+ * Bounded: ROUNDS × N requests per variant (`BENCH_REQUESTS`, default 2000).
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import http from "node:http";
+import { createOpencodeClient } from "../src/index.js";
+import { createCore, globalHealth } from "../src/operations.js";
+
+const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
+const ROUNDS = 5;
+
+const STUB = `
+const http = require("node:http");
+const body = JSON.stringify({ healthy: true, version: "1.18.33" });
+const s = http.createServer((req, res) => { req.resume(); res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body); });
+s.keepAliveTimeout = 60000;
+s.listen(0, "127.0.0.1", () => console.log(s.address().port));
+process.stdin.on("end", () => process.exit(0)); process.stdin.resume();
+`;
+
+async function startStub(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["-e", STUB], { stdio: ["pipe", "pipe", "inherit"] });
+  const [chunk] = (await once(child.stdout, "data")) as [Buffer];
+  return { url: `http://127.0.0.1:${chunk.toString().trim()}`, stop: () => child.stdin.end() };
+}
+
+type Variant = { name: string; call: () => Promise<unknown> };
+
+async function measure(call: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < N; i++) await call();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / N; // µs per request
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  const stub = await startStub();
+  const url = `${stub.url}/global/health`;
+  const agent = new http.Agent({ keepAlive: true });
+  // The same request the SDK sends: JSON accept and Basic auth.
+  const headers = { accept: "application/json", authorization: `Basic ${btoa("opencode:bench")}` };
+  const rawHttp = () =>
+    new Promise<unknown>((resolve, reject) => {
+      http
+        .get(url, { agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+          res.on("error", reject);
+        })
+        .on("error", reject);
+    });
+  const oc = createOpencodeClient({ baseUrl: stub.url, password: "bench", logLevel: "off" });
+  const ocFetch = createOpencodeClient({ baseUrl: stub.url, password: "bench", logLevel: "off", fetch: globalThis.fetch });
+  const core = createCore({ baseUrl: stub.url, password: "bench", logLevel: "off" });
+  const variants: Variant[] = [
+    { name: "raw fetch", call: async () => (await fetch(url, { headers })).json() },
+    { name: "raw node:http", call: rawHttp },
+    { name: "sdk oc.global.health() (default transport)", call: () => oc.global.health() },
+    { name: "sdk over global fetch", call: () => ocFetch.global.health() },
+    { name: "sdk globalHealth(core) (operations subpath)", call: () => globalHealth(core) },
+  ];
+  const results = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (const v of variants) for (let i = 0; i < 200; i++) await v.call(); // warm-up: JIT, sockets
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of variants) results.get(v.name)?.push(await measure(v.call));
+  }
+  oc.close();
+  ocFetch.close();
+  core.close();
+  agent.destroy();
+  stub.stop();
+
+  const fetchUs = median(results.get("raw fetch") ?? []);
+  const httpUs = median(results.get("raw node:http") ?? []);
+  console.log(`request overhead: ${N} sequential requests × ${ROUNDS} rounds, median CPU per request (client process only)`);
+  const rows = variants.map((v) => {
+    const us = median(results.get(v.name) ?? []);
+    return [v.name, `${us.toFixed(1)} µs`, `${(us / fetchUs).toFixed(2)}x`, `${(us / httpUs).toFixed(2)}x`];
+  });
+  const header = ["variant", "CPU/request", "vs raw fetch", "vs raw node:http"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const line of [header, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i] as number)).join("  "));
+}
+
+await main();

@@ -1,0 +1,288 @@
+/**
+ * The client core: configuration, auth, scoping and the runner, without any operation table.
+ * `createCore` is what single-operation imports (`@ocsdk/sdk/operations`) run on; the full
+ * `OpencodeClient` extends it with every operation as a member.
+ */
+import { defaultTransport } from "#default-transport";
+import type { EventStreamOptions } from "../events/stream.js";
+import { readEnv } from "./env.js";
+import { OpencodeError, ValidationError } from "./errors.js";
+import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { type ClientHooks, Metrics } from "./metrics.js";
+import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
+import { Runner } from "./request.js";
+import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
+import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
+import { fetchTransport, type WireResponse } from "./transport.js";
+import { fillPath, serializeQuery } from "./url.js";
+import { validateArgs } from "./validate.js";
+
+/** Default server URL when neither `baseUrl` nor `OPENCODE_BASE_URL` is set. */
+export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
+
+/**
+ * Options of `createOpencodeClient` and {@link createCore}.
+ *
+ * @example
+ * ```ts
+ * createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", password: "secret", directory: "/repo", maxRetries: 4 });
+ * ```
+ */
+export interface ClientOptions {
+  /** Server URL, without query, fragment or credentials. Default: `OPENCODE_BASE_URL`, else `http://127.0.0.1:4096`. */
+  baseUrl?: string;
+  /** Basic-auth password. Default: `OPENCODE_SERVER_PASSWORD`; none → no Authorization header. */
+  password?: string;
+  /** Basic-auth user. Default: `OPENCODE_SERVER_USERNAME`, else `opencode`. */
+  username?: string;
+  /** Project directory every scoped call applies to (the spec's `directory` / `location[directory]` query). */
+  directory?: string;
+  /** Workspace every scoped call applies to (the spec's `workspace` / `location[workspace]` query). */
+  workspace?: string;
+  /**
+   * Transport, used for every call including streams. Default: the platform `fetch`; on Node
+   * (the `node` export condition) a `node:http` transport without undici's 300 s header timeout.
+   */
+  fetch?: typeof fetch;
+  /** Headers added to every request. */
+  headers?: Record<string, string>;
+  /** Per-call timeout in ms (default 10 min; 0 = none). Streams: only until headers arrive. */
+  timeoutMs?: number;
+  /** Retries per call (default 2). See `withRetry` for exactly what is retried. */
+  maxRetries?: number;
+  /** Backoff tuning and injectable clock/sleep/random. */
+  retry?: Omit<RetryOptions, "maxRetries">;
+  /** Where log records go (default console). Everything is redacted first. */
+  logger?: Logger;
+  /** Log level (default `OPENCODE_SDK_LOG`, else `warn`). */
+  logLevel?: LogLevel;
+  /** Hooks for metrics/tracing. */
+  hooks?: ClientHooks;
+  /** Reconnect, watchdog and dedup settings of `oc.events` (full client only). */
+  events?: EventStreamOptions;
+}
+
+/** Options of `oc.streamFetch`. */
+export interface StreamFetchInit {
+  query?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** Options of `oc.rawRequest`. */
+export interface RawRequestInit extends RequestOptions {
+  method?: string;
+  query?: Record<string, string | undefined>;
+  /** JSON-serialised unless a string. */
+  body?: unknown;
+}
+
+const runners = new WeakMap<OpencodeCore, Runner>();
+/** @internal The runner of a core, for the full client's raw and stream calls. */
+export const runnerOf = (core: OpencodeCore): Runner => runners.get(core) as Runner;
+
+type CallArgs = RequestOptions & { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+
+/**
+ * Configuration, auth, scoping and policies of one client, without the operation table: run single
+ * operations on it (`@ocsdk/sdk/operations`). Create it with {@link createCore}.
+ *
+ * @example
+ * ```ts
+ * import { createCore, sessionList } from "@ocsdk/sdk/operations";
+ * const core = createCore({ baseUrl: "http://127.0.0.1:4096", password: "secret" });
+ * const sessions = await sessionList(core);
+ * ```
+ */
+export class OpencodeCore {
+  readonly baseUrl: string;
+  readonly directory?: string;
+  readonly workspace?: string;
+  /** Request counters and latency. */
+  readonly metrics: Metrics;
+  /** The client's (redacting) logger. */
+  readonly logger: Logger & { level: LogLevel };
+  readonly #runner: Runner;
+  readonly #close: (() => void) | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    this.baseUrl = checkBaseUrl(options.baseUrl ?? readEnv("OPENCODE_BASE_URL") ?? DEFAULT_BASE_URL);
+    if (options.directory !== undefined) this.directory = options.directory;
+    if (options.workspace !== undefined) this.workspace = options.workspace;
+    const password = options.password ?? readEnv("OPENCODE_SERVER_PASSWORD");
+    const username = options.username ?? readEnv("OPENCODE_SERVER_USERNAME") ?? "opencode";
+    const token = password !== undefined ? base64(`${username}:${password}`) : undefined;
+    // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
+    const secrets = new Set([password, token].filter((s): s is string => !!s));
+    this.logger = createLogger({ level: options.logLevel, logger: options.logger, secrets: () => secrets });
+    this.metrics = new Metrics();
+    const transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
+    this.#close = transport.close?.bind(transport);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+    this.#runner = runners
+      .set(
+        this,
+        new Runner({
+          transport,
+          headers,
+          authorization: token ? `Basic ${token}` : undefined,
+          authHint:
+            password === undefined
+              ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
+              : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
+          retry: options.retry ?? {},
+          logger: this.logger,
+          metrics: this.metrics,
+          hooks: options.hooks ?? {},
+          secrets,
+        }),
+      )
+      .get(this) as Runner;
+  }
+
+  /**
+   * Runs one operation of the table (what generated members and functions do).
+   *
+   * @example
+   * ```ts
+   * await core.callOperation(OPERATIONS["session.get"], { path: { sessionID } });
+   * ```
+   */
+  callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
+    return toAPIPromise(this.#callOperation(op, (args ?? {}) as CallArgs));
+  }
+
+  /**
+   * Releases what this core holds: calls in flight are aborted (`APIUserAbortError`), new calls
+   * are refused, and the default Node transport's keep-alive sockets are closed.
+   *
+   * @example
+   * ```ts
+   * const core = createCore();
+   * core.close();
+   * ```
+   */
+  close(): void {
+    this.#runner.close(new OpencodeError("the client was closed"));
+    this.#close?.();
+  }
+
+  async #callOperation(op: OperationDef, args: CallArgs): Promise<{ data: unknown; response: Response }> {
+    validateArgs(op, args);
+    const path = fillPath(op.path, args.path);
+    const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
+    let headers = lower(args.headers);
+    let body: string | undefined;
+    if (args.body !== undefined) {
+      body = serializeBody(args.body, op.id);
+      this.#runner.collectSecrets(args.body);
+      headers = { "content-type": "application/json", ...headers };
+    }
+    const stream = op.response === "sse";
+    const { data, wire } = await this.#runner.run({
+      operationId: op.id,
+      method: op.method,
+      url: query ? `${this.baseUrl}${path}?${query}` : this.baseUrl + path,
+      path,
+      headers,
+      body,
+      signal: args.signal,
+      timeoutMs: args.timeoutMs,
+      maxRetries: args.maxRetries,
+      idempotent: args.idempotent,
+      stream,
+      expect: op.response ?? "json",
+    });
+    return stream ? { data: wire.toResponse(), response: wire.toResponse() } : lazyResult(data, wire);
+  }
+
+  #scopeQuery(scope: OperationDef["scope"], query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if ((this.directory === undefined && this.workspace === undefined) || scope === undefined) return query;
+    const defaults: Record<string, string> = {};
+    if (this.directory !== undefined) defaults.directory = this.directory;
+    if (this.workspace !== undefined) defaults.workspace = this.workspace;
+    if (scope === "query") return { ...defaults, ...query };
+    const location = (query?.location ?? {}) as Record<string, unknown>;
+    return { ...query, location: { ...defaults, ...location } };
+  }
+}
+
+/**
+ * Creates a core for single-operation imports: the client's options, auth, retries, timeouts,
+ * errors and logging, but no operation table in the bundle.
+ *
+ * @example
+ * ```ts
+ * import { createCore, sessionGet } from "@ocsdk/sdk/operations";
+ * const core = createCore({ baseUrl: "http://127.0.0.1:4096", password: "secret" });
+ * const session = await sessionGet(core, { path: { sessionID } });
+ * ```
+ */
+export function createCore(options?: ClientOptions): OpencodeCore {
+  return new OpencodeCore(options);
+}
+
+function checkBaseUrl(raw: string): string {
+  const trimmed = raw.replace(/\/+$/, "");
+  const bad = (why: string) =>
+    new OpencodeError(`invalid baseUrl ${JSON.stringify(trimmed.replace(/\/\/[^/@]*@/, "//[redacted]@"))}: ${why}`);
+  if (!URL.canParse(trimmed)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
+  const url = new URL(trimmed);
+  if (!/^https?:$/.test(url.protocol)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
+  if (url.username || url.password)
+    throw bad("credentials do not belong in the URL; pass the `password` (and `username`) option");
+  if (url.search || url.hash || /[?#]/.test(trimmed)) {
+    throw bad("a query or fragment would end up in front of every route; pass only scheme, host, port and path prefix");
+  }
+  return trimmed;
+}
+
+/** Base64 of the UTF-8 bytes (Basic auth), with the platform's `btoa`. */
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** @internal JSON for a request body; a circular or otherwise unserializable body is a ValidationError. */
+export function serializeBody(body: unknown, where: string): string {
+  try {
+    return JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    throw new ValidationError(`${where}: the request body cannot be sent as JSON (${message})`, where, "body", undefined);
+  }
+}
+
+/** @internal Header names lower-cased. */
+export function lower(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const k in headers) out[k.toLowerCase()] = headers[k] as string;
+  return out;
+}
+
+/** @internal The path of a raw route, for messages. */
+export const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
+
+function lazyResult(data: unknown, wire: WireResponse): { data: unknown; response: Response } {
+  let response: Response | undefined;
+  return {
+    data,
+    get response() {
+      response ??= wire.toResponse();
+      return response;
+    },
+  };
+}
+
+function toAPIPromise<T>(inner: Promise<{ data: unknown; response: Response }>): APIPromise<T> {
+  const p = inner.then((r) => r.data as T) as APIPromise<T>;
+  // Callers that only use withResponse() must not get an unhandled rejection from `p`.
+  p.catch(() => {});
+  p.withResponse = () => inner as Promise<{ data: T; response: Response }>;
+  return p;
+}

@@ -1,0 +1,184 @@
+/**
+ * The Node transport: `node:http`/`node:https`, selected by the `node` export condition.
+ *
+ * Why not the global fetch on Node: undici cuts any response whose headers take longer than 300 s
+ * (`headersTimeout`) and any body that pauses 300 s (`bodyTimeout`), and neither can be changed
+ * without the undici package. A synchronous prompt easily waits longer than that before the server
+ * sends headers. `node:http` has no such limit: the SDK's own `timeoutMs` is the only clock.
+ *
+ * It also knows whether the TCP connection was ever established, which is what "provably never
+ * sent" means for the retry policy, and it reads ordinary answers straight into one buffer (no web
+ * stream, no `Response`) unless a caller asks for the `Response`.
+ */
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
+import { markNeverSent, type Transport, type WireRequest, type WireResponse } from "./transport.js";
+
+/** Options of {@link createNodeFetch} and the Node transport. */
+export interface NodeFetchOptions {
+  /** Agents to use (default: keep-alive agents of the transport, or Node's global ones for `createNodeFetch`). */
+  httpAgent?: http.Agent;
+  httpsAgent?: https.Agent;
+}
+
+/** The Node transport; with `ownAgents` it keeps its own keep-alive sockets, released by `close()`. */
+export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean } = {}): Transport {
+  const own = options.ownAgents
+    ? { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }
+    : undefined;
+  const httpAgent = options.httpAgent ?? own?.http;
+  const httpsAgent = options.httpsAgent ?? own?.https;
+  return {
+    send: (req, mode) => send(req, mode, httpAgent, httpsAgent),
+    close() {
+      own?.http.destroy();
+      own?.https.destroy();
+    },
+  };
+}
+
+function send(
+  req: WireRequest,
+  mode: "buffer" | "stream",
+  httpAgent?: http.Agent,
+  httpsAgent?: https.Agent,
+): Promise<WireResponse> {
+  const { signal } = req;
+  signal.throwIfAborted();
+  const isHttps = req.url.startsWith("https:");
+  const agent = isHttps ? httpsAgent : httpAgent;
+  const headers =
+    req.body === undefined ? req.headers : { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) };
+  return new Promise<WireResponse>((resolve, reject) => {
+    let connected = false;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) return reject(signal.reason);
+      markNeverSent(error, !connected);
+      reject(error);
+    };
+    const request = (isHttps ? https : http).request(
+      req.url,
+      { method: req.method, headers, ...(agent ? { agent } : {}) },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const nullBody = req.method === "HEAD" || status === 204 || status === 205 || status === 304;
+        if (mode === "stream") {
+          settled = true;
+          if (nullBody) res.resume();
+          res.once("close", () => signal.removeEventListener("abort", onAbort));
+          const body = nullBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+          const response = new Response(body, {
+            status,
+            statusText: res.statusMessage ?? "",
+            headers: toHeaders(res.rawHeaders),
+          });
+          resolve(streamed(response));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.once("error", fail);
+        res.once("end", () => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener("abort", onAbort);
+          resolve(buffered(res, status, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), nullBody));
+        });
+        res.once("close", () => {
+          if (!res.complete)
+            fail(Object.assign(new Error("connection closed before the response was complete"), { code: "ECONNRESET" }));
+        });
+      },
+    );
+    const onAbort = () =>
+      request.destroy(signal.reason instanceof Error ? signal.reason : new DOMException("aborted", "AbortError"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    request.on("socket", (socket) => {
+      // A reused keep-alive socket is already connected: bytes may reach the server at once.
+      if (!socket.connecting) connected = true;
+      else socket.once("connect", () => (connected = true));
+    });
+    request.on("error", fail);
+    request.end(req.body);
+  });
+}
+
+function toHeaders(raw: string[]): Headers {
+  const h = new Headers();
+  for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i] as string, raw[i + 1] as string);
+  return h;
+}
+
+function buffered(res: http.IncomingMessage, status: number, body: Buffer, nullBody: boolean): WireResponse {
+  let headers: Headers | undefined;
+  const all = () => {
+    headers ??= toHeaders(res.rawHeaders);
+    return headers;
+  };
+  const bytes = () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  return {
+    status,
+    statusText: res.statusMessage ?? "",
+    header: (name) => {
+      const v = res.headers[name];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    },
+    headers: all,
+    text: async () => body.toString("utf8"),
+    arrayBuffer: async () => bytes(),
+    toResponse: () => new Response(nullBody ? null : bytes(), { status, statusText: res.statusMessage ?? "", headers: all() }),
+  };
+}
+
+function streamed(res: Response): WireResponse {
+  return {
+    status: res.status,
+    statusText: res.statusText,
+    header: (name) => res.headers.get(name),
+    headers: () => res.headers,
+    text: () => res.text(),
+    arrayBuffer: () => res.arrayBuffer(),
+    toResponse: () => res,
+  };
+}
+
+/**
+ * A `fetch` on `node:http` with no header or body timeout of its own (Node only, from `@ocsdk/sdk/node`).
+ *
+ * @example
+ * ```ts
+ * import { createNodeFetch } from "@ocsdk/sdk/node";
+ * const res = await createNodeFetch()("http://127.0.0.1:4096/global/health");
+ * ```
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
+  const transport = nodeTransport(options);
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? (init ? new Request(input, init) : input) : undefined;
+    const headers: Record<string, string> = {};
+    new Headers(request ? request.headers : init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    let body: string | Uint8Array | undefined;
+    if (request) body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    else if (init?.body !== undefined && init.body !== null) {
+      body = typeof init.body === "string" ? init.body : new Uint8Array(await new Response(init.body).arrayBuffer());
+    }
+    const wire = await transport.send(
+      {
+        method: (request?.method ?? init?.method ?? "GET").toUpperCase(),
+        url: request ? request.url : String(input),
+        headers,
+        body,
+        signal: request?.signal ?? init?.signal ?? new AbortController().signal,
+      },
+      "stream",
+    );
+    return wire.toResponse();
+  };
+}

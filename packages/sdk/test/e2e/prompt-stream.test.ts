@@ -41,6 +41,10 @@ const outcome = (p: Promise<unknown>) =>
     (v) => v,
     (e: unknown) => e,
   );
+/** Turns only the prompt saying `tag` gets: a stray request of an earlier test (opencode goes on in a
+ * deleted or aborted session) can never take another test's answer. */
+const only = (tag: string) => (body: { messages?: unknown }) => JSON.stringify(body.messages ?? []).includes(tag);
+
 /** A long answer that only the prompt saying `tag` gets: an abort may leave it unused, never for another test. */
 const longAnswer = (tag: string) => ({
   text: Array.from({ length: 100 }, (_, i) => `w${i} `),
@@ -65,7 +69,7 @@ const storedText = async (sessionID: string, messageID: string) => {
 describe("prompt handle", () => {
   it("streams text deltas in order; finalText equals the stored message", async () => {
     const deltas = ["Alpha ", "beta ", "gamma ", "delta ", "epsilon."];
-    h.model.enqueue({ text: deltas, delayMs: 15 });
+    h.model.enqueue({ text: deltas, delayMs: 15, match: only("Say five words") });
     const session = await h.client.sessions.create({ title: "deltas" });
     const run = session.prompt("Say five words", { model: h.modelRef });
     const seen: string[] = [];
@@ -83,7 +87,10 @@ describe("prompt handle", () => {
   });
 
   it("shows a tool call as started and completed, with input and output", async () => {
-    h.model.enqueue({ toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }] }, { text: "It says hello." });
+    h.model.enqueue(
+      { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }], match: only("Read the README") },
+      { text: "It says hello.", match: only("Read the README") },
+    );
     const session = await h.client.sessions.create({ title: "tool" });
     const run = session.prompt("Read the README", { model: h.modelRef });
     const events: PromptEvent[] = [];
@@ -99,8 +106,12 @@ describe("prompt handle", () => {
 
   it("reasoning and a file edit show as their own events", async () => {
     h.model.enqueue(
-      { reasoning: ["Let me ", "think."], toolCalls: [{ name: "write", arguments: { filePath: "notes.txt", content: "hi\n" } }] },
-      { text: "Wrote it." },
+      {
+        reasoning: ["Let me ", "think."],
+        toolCalls: [{ name: "write", arguments: { filePath: "notes.txt", content: "hi\n" } }],
+        match: only("write notes"),
+      },
+      { text: "Wrote it.", match: only("write notes") },
     );
     const session = await h.client.sessions.create({ title: "edit" });
     const events: PromptEvent[] = [];
@@ -119,9 +130,12 @@ describe("prompt handle", () => {
   });
 
   it("a provider auth error rejects with a typed error", async () => {
-    h.model.enqueue({ error: { status: 401, body: { error: { message: "invalid api key", type: "invalid_request_error" } } } });
+    h.model.enqueue({
+      error: { status: 401, body: { error: { message: "invalid api key", type: "invalid_request_error" } } },
+      match: only("auth-error"),
+    });
     const session = await h.client.sessions.create({ title: "auth error" });
-    const run = session.prompt("hi", { model: h.modelRef });
+    const run = session.prompt("auth-error", { model: h.modelRef });
     const error = await run.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
     expect((error as ProviderAuthError).message).toMatch(/invalid api key/i);
@@ -246,7 +260,7 @@ describe("prompt handle", () => {
 
   it("another prompt's failure in the same session does not settle a running handle", async () => {
     const words = Array.from({ length: 30 }, (_, i) => `r${i} `);
-    h.model.enqueue({ text: words, delayMs: 40 });
+    h.model.enqueue({ text: words, delayMs: 40, match: only("keep talking") });
     const session = await h.client.sessions.create({ title: "two prompts" });
     const running = session.prompt("keep talking", { model: h.modelRef });
     for await (const e of running) if (e.type === "text.delta") break;
@@ -258,12 +272,12 @@ describe("prompt handle", () => {
 
   it("speaks the design guide's event vocabulary through the adapter", async () => {
     h.model.enqueue(
-      { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }] },
-      { text: ["Hello, ", "how can I help?"] },
+      { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }], match: only("seed-vocabulary") },
+      { text: ["Hello, ", "how can I help?"], match: only("seed-vocabulary") },
     );
     const session = await h.client.sessions.create({ title: "seed" });
     const out: SeedEvent[] = [];
-    for await (const e of toSeedEvents(session.prompt("hi", { model: h.modelRef }))) out.push(e);
+    for await (const e of toSeedEvents(session.prompt("seed-vocabulary", { model: h.modelRef }))) out.push(e);
     expect(out.map((e) => e.event)).toEqual([
       "tool.start",
       "tool.result",

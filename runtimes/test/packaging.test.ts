@@ -46,11 +46,10 @@ async function run(command: string, args: string[], cwd: string): Promise<{ code
 describe.each(Object.entries(PUBLISHED))("%s tarball", (name, workspaceDir) => {
   test("has the MIT LICENSE, README and publish metadata", async () => {
     const pkg = await contents(name);
-    expect([...pkg.files].filter((f) => !f.startsWith("dist/") && !f.startsWith("src/")).sort()).toEqual([
-      "LICENSE",
-      "README.md",
-      "package.json",
-    ]);
+    const topLevel = [...pkg.files].filter((f) => !f.startsWith("dist/") && !f.startsWith("src/")).sort();
+    expect(topLevel).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
+    // Nothing else leaks in through `files` (a CHANGELOG arrives with `changeset version`).
+    expect(topLevel.filter((f) => !["LICENSE", "README.md", "package.json", "CHANGELOG.md"].includes(f))).toEqual([]);
     expect(await pkg.read("LICENSE")).toBe(await readFile(join(REPO_ROOT, "LICENSE"), "utf8"));
     expect(await pkg.read("LICENSE")).toMatch(/^MIT License\n/);
     const manifest = JSON.parse(await pkg.read("package.json"));

@@ -49,6 +49,19 @@ export default defineConfig({
         },
       },
       {
+        // "@ocsdk/sdk/node" before "@ocsdk/sdk": an alias also matches its subpaths.
+        resolve: { alias: { "@ocsdk/sdk/node": src("./packages/sdk/src/node.ts"), ...alias } },
+        test: {
+          name: "runtimes",
+          include: ["runtimes/test/**/*.test.ts"],
+          // Builds, packs and installs the tarballs once for the project's files.
+          globalSetup: ["./runtimes/global-setup.ts"],
+          // The first run downloads the runtimes (cached after, see runtimes/README.md).
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         resolve: { alias },
         test: {
           name: "contract",

@@ -24,9 +24,10 @@ export interface NodeFetchOptions {
 
 /** The Node transport; with `ownAgents` it keeps its own keep-alive sockets, released by `close()`. */
 export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean } = {}): Transport {
-  const own = options.ownAgents
-    ? { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }
-    : undefined;
+  // As Node's global agents: idle sockets time out after 5 s, before a server's own idle timeout can
+  // close one under a request that reuses it.
+  const agentOptions = { keepAlive: true, scheduling: "lifo", timeout: 5_000 } as const;
+  const own = options.ownAgents ? { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) } : undefined;
   const httpAgent = options.httpAgent ?? own?.http;
   const httpsAgent = options.httpsAgent ?? own?.https;
   return {

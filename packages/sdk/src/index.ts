@@ -24,6 +24,7 @@ export {
   type StreamFetchInit,
 } from "./client.js";
 export { type SeedEvent, toSeedEvents } from "./compat/seed-events.js";
+export { type BackoffOptions, backoffDelayMs } from "./core/backoff.js";
 export {
   APIConnectionError,
   APIError,
@@ -56,7 +57,7 @@ export {
   type WithRetryOptions,
   withRetry,
 } from "./core/retry.js";
-export { parseSse, type SseMessage } from "./core/sse.js";
+export { parseSse, type SseMessage, SseParser, type SseParserCallbacks } from "./core/sse.js";
 export { DEFAULT_TIMEOUT_MS } from "./core/timeout.js";
 export { createNodeFetch, type NodeFetchOptions } from "./core/transport.js";
 export {

@@ -58,7 +58,7 @@ export interface EventStreamOptions {
   watchdogMs?: number;
   /** Give up on a connection attempt whose response headers did not come in this time (default 10 s; 0 = off). */
   connectTimeoutMs?: number;
-  /** Event ids remembered for deduplication (default 2 000). */
+  /** Event ids remembered for deduplication: at least the last this many (default 2 000; 0 = off). */
   dedupSize?: number;
   /** Injectable for exact tests. */
   random?: () => number;
@@ -129,25 +129,28 @@ interface Subscription {
   readonly types: ReadonlySet<string> | undefined;
 }
 
-/** Event ids seen lately: a set for lookups, a ring for evicting the oldest in O(1). */
+/**
+ * Event ids seen lately, at least the last `size`: two generations of sets, the older dropped
+ * whole when the newer is full (no per-event delete, which makes a churning Set rehash).
+ */
 class RecentIds {
-  readonly #set = new Set<string>();
-  readonly #ring: (string | undefined)[];
-  #next = 0;
+  readonly #size: number;
+  #current = new Set<string>();
+  #previous = new Set<string>();
 
   constructor(size: number) {
-    this.#ring = new Array(Math.max(0, size));
+    this.#size = size;
   }
 
   /** Records `id`; false when it was seen already. */
   add(id: string): boolean {
-    if (this.#ring.length === 0) return true;
-    if (this.#set.has(id)) return false;
-    const evicted = this.#ring[this.#next];
-    if (evicted !== undefined) this.#set.delete(evicted);
-    this.#ring[this.#next] = id;
-    this.#next = (this.#next + 1) % this.#ring.length;
-    this.#set.add(id);
+    if (this.#size <= 0) return true;
+    if (this.#current.has(id) || this.#previous.has(id)) return false;
+    this.#current.add(id);
+    if (this.#current.size >= this.#size) {
+      this.#previous = this.#current;
+      this.#current = new Set();
+    }
     return true;
   }
 }

@@ -330,16 +330,16 @@ describe("connection lifecycle", () => {
   it("the connect timeout guards only the wait for headers, not a quiet open stream", async () => {
     // watchdog off: nothing may cut an open connection, however quiet
     const srv = await sseServer(async (c) => {
-      await new Promise((r) => setTimeout(r, 300));
-      send(c, ev("evt_late"));
+      await new Promise((r) => setTimeout(r, 800));
+      if (!c.closed) send(c, ev("evt_late"));
     });
     const states: string[] = [];
-    const s = stream(srv.url, { connectTimeoutMs: 100, watchdogMs: 0 });
-    s.onState((st) => states.push(st.state));
+    const s = stream(srv.url, { connectTimeoutMs: 300, watchdogMs: 0 });
+    s.onState((st) => states.push(st.state === "reconnecting" ? `reconnecting:${(st.cause as Error).name}` : st.state));
     const [e] = await take(s.subscribe(), 1);
     expect(e?.id).toBe("evt_late");
-    expect(srv.conns).toHaveLength(1);
-    expect(states).not.toContain("reconnecting");
+    // A busy machine may miss the 300 ms for headers; once open, nothing reconnects.
+    expect(states.slice(states.indexOf("open"))).toEqual(["open"]);
     await s.close();
   });
 
@@ -359,11 +359,13 @@ describe("connection lifecycle", () => {
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const causes: string[] = [];
-    const s = stream(url, { connectTimeoutMs: 100 });
+    const s = stream(url, { connectTimeoutMs: 300 });
     s.onState((st) => st.state === "reconnecting" && causes.push((st.cause as Error).name));
     const [e] = await take(s.subscribe(), 1);
     expect(e?.id).toBe("evt_second");
-    expect(causes).toEqual(["ConnectTimeout"]);
+    // One at least (the silent server); a busy machine may miss the 300 ms on a later attempt too.
+    expect(causes.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(causes)).toEqual(new Set(["ConnectTimeout"]));
     await waitFor(() => held[0]?.socket.destroyed === true);
     await s.close();
   });
@@ -437,5 +439,26 @@ describe("session index", () => {
     await expect(take(strict, 4)).rejects.toBeInstanceOf(EventBufferOverflowError);
     expect(s.subscriberCount).toBe(1);
     await s.close();
+  });
+});
+
+describe("dedup", () => {
+  it("drops an id seen within the last dedupSize events, across reconnects; 0 turns it off", async () => {
+    const ids = ["evt_1", "evt_2", "evt_1", "evt_3", "evt_4", "evt_2", "evt_5"];
+    const srv = await sseServer((c, n) => {
+      if (n === 1) {
+        for (const id of ids.slice(0, 4)) send(c, ev(id));
+        c.res.end(); // the rest on the next connection
+      } else for (const id of ids.slice(4)) send(c, ev(id));
+    });
+    const s = stream(srv.url, { dedupSize: 3 });
+    expect((await take(s.subscribe(), 5)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_3", "evt_4", "evt_5"]);
+    await s.close();
+    const again = await sseServer((c) => {
+      for (const id of ids.slice(0, 4)) send(c, ev(id));
+    });
+    const off = stream(again.url, { dedupSize: 0 });
+    expect((await take(off.subscribe(), 4)).map((e) => e.id)).toEqual(ids.slice(0, 4));
+    await off.close();
   });
 });

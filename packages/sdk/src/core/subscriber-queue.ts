@@ -56,23 +56,28 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     return this.#items.length - this.#head;
   }
 
-  /** Hands `item` to a waiting consumer, or buffers it. */
-  push(item: T): void {
-    if (this.#closed) return;
+  /**
+   * Hands `item` to a waiting consumer, or buffers it. Returns true when the buffer is half full or
+   * more: a producer should then give the consumer a turn before it produces more.
+   */
+  push(item: T): boolean {
+    if (this.#closed) return false;
     const waiting = this.#waiting;
     if (waiting) {
       this.#waiting = undefined;
       waiting.resolve({ value: item, done: false });
-      return;
+      return false;
     }
-    if (this.size >= this.#options.capacity) {
+    const capacity = this.#options.capacity;
+    if (this.size >= capacity) {
       if (this.#options.overflow !== "drop-oldest") {
-        this.fail(this.#options.overflowError(this.#options.capacity));
-        return;
+        this.fail(this.#options.overflowError(capacity));
+        return false;
       }
       this.#take();
     }
     this.#items.push(item);
+    return this.size * 2 >= capacity;
   }
 
   /** Ends the queue with `error`, thrown to the consumer after the buffered items. */

@@ -130,26 +130,45 @@ interface Subscription {
 }
 
 /**
- * Event ids seen lately, at least the last `size`: two generations of sets, the older dropped
- * whole when the newer is full (no per-event delete, which makes a churning Set rehash).
+ * Event ids seen lately, at least the last `size`. opencode's ids ascend, so an id above the greatest
+ * seen is new without a lookup, and is only written to a ring (no hashing: this is the hot path).
+ * The first id that does not ascend (a duplicate, or a server whose ids do not) switches for good to
+ * hashing: two generations of sets, the older dropped whole when the newer is full (no per-event
+ * delete, which makes a churning Set rehash).
  */
 class RecentIds {
   readonly #size: number;
-  #current = new Set<string>();
-  #previous = new Set<string>();
+  #max = "";
+  #ring: (string | undefined)[];
+  #next = 0;
+  #hashed: { current: Set<string>; previous: Set<string> } | undefined;
 
   constructor(size: number) {
-    this.#size = size;
+    this.#size = Math.max(0, size);
+    this.#ring = new Array(this.#size);
   }
 
   /** Records `id`; false when it was seen already. */
   add(id: string): boolean {
-    if (this.#size <= 0) return true;
-    if (this.#current.has(id) || this.#previous.has(id)) return false;
-    this.#current.add(id);
-    if (this.#current.size >= this.#size) {
-      this.#previous = this.#current;
-      this.#current = new Set();
+    if (this.#size === 0) return true;
+    if (!this.#hashed) {
+      if (id > this.#max) {
+        this.#max = id;
+        this.#ring[this.#next] = id;
+        this.#next = this.#next + 1 === this.#size ? 0 : this.#next + 1;
+        return true;
+      }
+      const current = new Set<string>();
+      for (const seen of this.#ring) if (seen !== undefined) current.add(seen);
+      this.#hashed = { current, previous: new Set() };
+      this.#ring = [];
+    }
+    const h = this.#hashed;
+    if (h.current.has(id) || h.previous.has(id)) return false;
+    h.current.add(id);
+    if (h.current.size >= this.#size) {
+      h.previous = h.current;
+      h.current = new Set();
     }
     return true;
   }
@@ -182,6 +201,8 @@ export class EventStream {
   #live = false;
   /** The current connection delivered an event: failures in a row are over. */
   #healthy = false;
+  /** A subscriber's buffer is half full: let consumers catch up before reading on. */
+  #backlog = false;
   readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
   constructor(source: EventSource, options: EventStreamOptions = {}) {
@@ -358,11 +379,14 @@ export class EventStream {
     this.#healthy = true;
     if (typeof event.id === "string" && !this.#seen.add(event.id)) return;
     // No copy of the groups: a subscriber that ends during push only removes itself, which Set iteration allows.
-    for (const sub of this.#everySession) if (!sub.types || sub.types.has(event.type)) sub.queue.push(event);
+    for (const sub of this.#everySession) {
+      if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
+    }
     if (this.#bySession.size === 0) return;
     const sessionID = sessionIdOf(event);
     const group = sessionID === undefined ? undefined : this.#bySession.get(sessionID);
-    if (group) for (const sub of group) if (!sub.types || sub.types.has(event.type)) sub.queue.push(event);
+    if (!group) return;
+    for (const sub of group) if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
   };
 
   readonly #markLive = (): void => {
@@ -458,6 +482,12 @@ export class EventStream {
         if (done) break;
         watchdog.touch();
         parser.feed(decoder.decode(value, { stream: true }));
+        if (this.#backlog) {
+          // A body that is already buffered resolves reads at once, faster than consumers take
+          // events: one macrotask lets every consumer drain its microtask-driven loop first.
+          this.#backlog = false;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
       }
       return signal.aborted ? signal.reason : new Error("the server closed the stream");
     } catch (error) {

@@ -457,8 +457,36 @@ describe("dedup", () => {
     const again = await sseServer((c) => {
       for (const id of ids.slice(0, 4)) send(c, ev(id));
     });
+    // ids that do not ascend (opencode's do) are deduplicated as well, and none is lost
+    const unordered = await sseServer((c) => {
+      for (const id of ["evt_9", "evt_8", "evt_7", "evt_8", "evt_9", "evt_6"]) send(c, ev(id));
+    });
+    const u = stream(unordered.url, { dedupSize: 10 });
+    expect((await take(u.subscribe(), 4)).map((e) => e.id)).toEqual(["evt_9", "evt_8", "evt_7", "evt_6"]);
+    await u.close();
     const off = stream(again.url, { dedupSize: 0 });
     expect((await take(off.subscribe(), 4)).map((e) => e.id)).toEqual(ids.slice(0, 4));
     await off.close();
+  });
+});
+
+describe("fairness", () => {
+  it("a body that is already buffered does not outrun a consumer that keeps up (no overflow)", async () => {
+    // e.g. a custom fetch answering from memory: every read resolves at once
+    const n = 30_000;
+    const text = Array.from({ length: n }, (_, i) => `data: ${JSON.stringify(ev(`evt_${String(i).padStart(6, "0")}`))}\n\n`).join(
+      "",
+    );
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let o = 0; o < bytes.length; o += 65_536) c.enqueue(bytes.subarray(o, o + 65_536));
+      },
+    });
+    const s = new EventStream({ streamFetch: async () => new Response(body) }, { watchdogMs: 0 });
+    let count = 0;
+    for await (const _ of s.subscribe({ sessionID: "ses_1" })) if (++count === n) break;
+    expect(count).toBe(n);
+    await s.close();
   });
 });

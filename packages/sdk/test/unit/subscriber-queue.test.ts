@@ -52,6 +52,18 @@ describe("SubscriberQueue", () => {
     expect(closed).toBe(1);
   });
 
+  it("push reports a buffer half full, so a producer can let the consumer catch up", async () => {
+    const q = queue({ capacity: 4 });
+    expect([q.push(1), q.push(2), q.push(3)]).toEqual([false, true, true]);
+    await q.next();
+    await q.next();
+    expect(q.push(4)).toBe(true); // 3, 4 buffered: half of 4
+    const waiting = queue({ capacity: 4 });
+    const next = waiting.next();
+    expect(waiting.push(1)).toBe(false); // handed over, nothing buffered
+    expect(await next).toEqual({ value: 1, done: false });
+  });
+
   it("overflow 'drop-oldest' keeps the newest", async () => {
     const q = queue({ capacity: 3, overflow: "drop-oldest" });
     for (let i = 1; i <= 2_000; i++) q.push(i);

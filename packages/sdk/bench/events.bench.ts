@@ -175,7 +175,8 @@ const memBody = () => {
     {
       async pull(c) {
         await new Promise((r) => setImmediate(r));
-        if (o < memFrames.length) c.enqueue(memFrames.subarray(o, (o += 65_536)));
+        if (o < memFrames.length) c.enqueue(memFrames.subarray(o, o + 65_536));
+        o += 65_536;
       },
     },
     { highWaterMark: 0 },

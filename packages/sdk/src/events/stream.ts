@@ -187,10 +187,12 @@ class RecentIds {
 export class EventStream {
   readonly #source: EventSource;
   readonly #options: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
+  // Groups are replaced, never changed in place (copy on subscribe and leave, not per event): a
+  // dispatch iterates the array it started with while subscribers come and go.
   /** Subscribers without a session filter: they see every event. */
-  readonly #everySession = new Set<Subscription>();
+  #everySession: readonly Subscription[] = [];
   /** Subscribers of one session, by session id: an event reaches only its session's. */
-  readonly #bySession = new Map<string, Set<Subscription>>();
+  readonly #bySession = new Map<string, readonly Subscription[]>();
   #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
   readonly #seen: RecentIds;
@@ -292,12 +294,8 @@ export class EventStream {
       onClose: () => this.#detach(sub),
     });
     const sub: Subscription = { queue, sessionID: options.sessionID, types: options.types && new Set(options.types) };
-    let group = this.#everySession;
-    if (sub.sessionID !== undefined) {
-      group = this.#bySession.get(sub.sessionID) ?? new Set();
-      this.#bySession.set(sub.sessionID, group);
-    }
-    group.add(sub);
+    if (sub.sessionID === undefined) this.#everySession = [...this.#everySession, sub];
+    else this.#bySession.set(sub.sessionID, [...(this.#bySession.get(sub.sessionID) ?? []), sub]);
     this.#count++;
     this.#ensureRunning();
     return queue;
@@ -339,8 +337,11 @@ export class EventStream {
 
   #detach(sub: Subscription): void {
     const group = sub.sessionID === undefined ? this.#everySession : this.#bySession.get(sub.sessionID);
-    if (!group?.delete(sub)) return;
-    if (group.size === 0 && sub.sessionID !== undefined) this.#bySession.delete(sub.sessionID);
+    if (!group?.includes(sub)) return;
+    const rest = group.filter((s) => s !== sub);
+    if (sub.sessionID === undefined) this.#everySession = rest;
+    else if (rest.length > 0) this.#bySession.set(sub.sessionID, rest);
+    else this.#bySession.delete(sub.sessionID);
     // The last subscriber gone: free the socket at once.
     if (--this.#count === 0) this.#connection?.abort(new NoSubscribers("no subscribers"));
   }
@@ -378,16 +379,17 @@ export class EventStream {
     if (!event || typeof event.type !== "string") return;
     this.#healthy = true;
     if (typeof event.id === "string" && !this.#seen.add(event.id)) return;
-    // No copy of the groups: a subscriber that ends during push only removes itself, which Set iteration allows.
-    for (const sub of this.#everySession) {
-      if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
-    }
+    const every = this.#everySession;
+    for (let i = 0; i < every.length; i++) this.#deliver(every[i] as Subscription, event);
     if (this.#bySession.size === 0) return;
     const sessionID = sessionIdOf(event);
     const group = sessionID === undefined ? undefined : this.#bySession.get(sessionID);
-    if (!group) return;
-    for (const sub of group) if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
+    if (group) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
   };
+
+  #deliver(sub: Subscription, event: StreamEvent): void {
+    if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
+  }
 
   readonly #markLive = (): void => {
     if (this.#live) return;

@@ -1,104 +1,306 @@
 /**
- * pnpm bench: throughput and memory of the event path, against a baseline measured in the same run.
+ * pnpm bench: CPU, throughput and heap of the event path, as ratios to baselines measured in the same run.
  *
- * A loopback SSE server sends N events shaped like opencode's `message.part.delta`. Measured:
- * - baseline: plain `fetch` + a minimal "split on blank line, JSON.parse" loop (what a hand-rolled
- *   client does, with no reconnect, dedup or filtering);
- * - sdk: `oc.events.subscribe()` (SSE parser, dedup, per-subscriber buffer, typed events);
- * - sdk ×10: ten subscribers on the one shared connection.
- * Prints events/s, the ratio to the baseline and the heap growth. Bounded: N events, then stop.
+ * A loopback SSE server (a child process, so its CPU is not counted) sends N events shaped like
+ * opencode's `message.part.delta`. Consumers, each reading N events off its own connection:
+ * - plain: `fetch` + eventsource-parser + `JSON.parse` (no reconnect, dedup, filtering or typing);
+ * - official: `@opencode-ai/sdk`'s `client.event.subscribe()` stream;
+ * - sdk: `oc.events.subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout);
+ * - sdk, 1000 subscribers: the same subscriber plus 999 subscribed to other sessions.
+ * CPU is this process's user+system time per event (the best of the runs: other processes on the
+ * machine only ever add to it); peak heap is sampled every
+ * 1 000 events, above the heap after a GC before the run: all of it (mostly the young generation,
+ * i.e. garbage not yet collected) and the old generation alone (what lived long enough to be kept).
+ *
+ * Then the event path alone (the same frames from memory: no transport, no server), and the parser alone: one 5 MB event in 1 KB chunks read off a byte stream, against eventsource-parser.
+ * Bounded: fixed counts, a few runs each; well under 2 minutes.
  */
-import { createServer } from "node:http";
-import { createOpencodeClient } from "../src/index.js";
-import { listenLoopback } from "./loopback.js";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import { createOpencodeClient as createOfficialClient } from "@opencode-ai/sdk";
+import { createParser } from "eventsource-parser";
+import { SseParser } from "../src/core/sse.js";
+import * as sdk from "../src/index.js";
+import { sseServerProcess } from "./loopback.js";
 
-const N = Number(process.env.BENCH_EVENTS ?? 50_000);
-const frame = (i: number) =>
-  `data: ${JSON.stringify({
-    id: `evt_${i.toString(16).padStart(12, "0")}`,
-    type: "message.part.delta",
-    properties: { sessionID: "ses_bench", messageID: "msg_bench", partID: "prt_bench", field: "text", delta: `word${i} ` },
-  })}\n\n`;
+const N = Number(process.env.BENCH_EVENTS ?? 200_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 5);
 
-async function server(): Promise<{ url: string; close: () => Promise<void> }> {
-  const payload = Buffer.from(Array.from({ length: N }, (_, i) => frame(i)).join(""));
-  const s = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    // In 64 KiB slices, as a socket would deliver them; then hold the stream open like opencode.
-    for (let o = 0; o < payload.length; o += 65_536) res.write(payload.subarray(o, o + 65_536));
-  });
-  return listenLoopback(s);
+interface Run {
+  cpuUsPerEvent: number;
+  eventsPerSec: number;
+  peakHeapMb: number;
+  peakOldMb: number;
 }
 
-async function baseline(url: string): Promise<number> {
+/** Heap high-water marks, sampled by the consumers every 1 000 events: all of it, and without the young generation. */
+let peakHeap = 0;
+let peakOld = 0;
+const oldHeap = () =>
+  getHeapSpaceStatistics().reduce((sum, s) => (s.space_name.startsWith("new_") ? sum : sum + s.space_used_size), 0);
+const sampleHeap = () => {
+  const used = getHeapStatistics().used_heap_size;
+  if (used > peakHeap) peakHeap = used;
+  const old = oldHeap();
+  if (old > peakOld) peakOld = old;
+};
+
+async function plain(url: string): Promise<number> {
   const ac = new AbortController();
   const res = await fetch(`${url}/event`, { signal: ac.signal });
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
   let count = 0;
+  const parser = createParser({
+    onEvent: (e) => {
+      JSON.parse(e.data);
+      if (++count % 1000 === 0) sampleHeap();
+    },
+  });
   while (count < N) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let i = buffer.indexOf("\n\n");
-    while (i >= 0) {
-      JSON.parse(buffer.slice(6, i));
-      count++;
-      buffer = buffer.slice(i + 2);
-      i = buffer.indexOf("\n\n");
-    }
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  ac.abort();
+  return Math.min(count, N);
+}
+
+async function official(url: string): Promise<number> {
+  const client = createOfficialClient({ baseUrl: url });
+  const ac = new AbortController();
+  const { stream } = await client.event.subscribe({ signal: ac.signal });
+  let count = 0;
+  for await (const _ of stream) {
+    if (++count % 1000 === 0) sampleHeap();
+    if (count === N) break;
   }
   ac.abort();
   return count;
 }
 
-async function sdk(url: string, subscribers: number): Promise<number> {
-  const oc = createOpencodeClient({ baseUrl: url, logLevel: "off", events: { dedupSize: N + 1 } });
-  const counts = await Promise.all(
-    Array.from({ length: subscribers }, async () => {
-      let count = 0;
-      for await (const _ of oc.events.subscribe({ sessionID: "ses_bench", bufferSize: N + 1 })) {
-        if (++count === N) break;
-      }
-      return count;
-    }),
-  );
-  await oc.events.close();
-  return Math.min(...counts);
-}
-
-async function measure(
-  name: string,
-  fn: (url: string) => Promise<number>,
-): Promise<{ name: string; perSec: number; heapMb: number }> {
-  const srv = await server();
-  try {
-    globalThis.gc?.();
-    const heap0 = process.memoryUsage().heapUsed;
-    const t0 = performance.now();
-    const count = await fn(srv.url);
-    const ms = performance.now() - t0;
-    if (count !== N) throw new Error(`${name}: got ${count} of ${N} events`);
-    return { name, perSec: (N / ms) * 1000, heapMb: (process.memoryUsage().heapUsed - heap0) / 1e6 };
-  } finally {
-    await srv.close();
+async function ours(url: string, others: number): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const idle = Array.from({ length: others }, (_, i) => oc.events.subscribe({ sessionID: `ses_other_${i}` }));
+  let count = 0;
+  for await (const e of oc.events.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
+    if (e.properties.delta === undefined) throw new Error("untyped event");
+    if (++count % 1000 === 0) sampleHeap();
+    if (count === N) break;
   }
+  for (const s of idle) await s.return?.();
+  await oc.events.close();
+  return count;
 }
 
-const rows = [];
-for (const [name, fn] of [
-  ["baseline (fetch + JSON.parse)", baseline],
-  ["sdk events.subscribe", (u: string) => sdk(u, 1)],
-  ["sdk ×10 subscribers, 1 connection", (u: string) => sdk(u, 10)],
-] as const) {
-  await measure(name, fn); // warm-up
-  rows.push(await measure(name, fn));
+async function measure(name: string, url: string, fn: (url: string) => Promise<number>): Promise<Run> {
+  globalThis.gc?.();
+  const heap0 = getHeapStatistics().used_heap_size;
+  const old0 = oldHeap();
+  peakHeap = heap0;
+  peakOld = old0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const count = await fn(url);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (count !== N) throw new Error(`${name}: got ${count} of ${N} events`);
+  return {
+    cpuUsPerEvent: (cpu.user + cpu.system) / N,
+    eventsPerSec: (N / ms) * 1000,
+    peakHeapMb: (peakHeap - heap0) / 1e6,
+    peakOldMb: (peakOld - old0) / 1e6,
+  };
 }
-const base = rows[0]?.perSec ?? 1;
-console.log(`events per run: ${N}`);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const consumers: [string, (url: string) => Promise<number>][] = [
+  ["plain (fetch + eventsource-parser)", plain],
+  ["official @opencode-ai/sdk", official],
+  ["sdk events.subscribe", (u) => ours(u, 0)],
+  ["sdk, 1000 subscribers", (u) => ours(u, 999)],
+];
+
+const server = await sseServerProcess(N);
+const runs = new Map<string, Run[]>(consumers.map(([name]) => [name, []]));
+try {
+  for (const [name, fn] of consumers) await measure(name, server.url, fn); // warm-up
+  // Interleaved, so a busy machine slows every consumer alike.
+  for (let r = 0; r < RUNS; r++) for (const [name, fn] of consumers) runs.get(name)?.push(await measure(name, server.url, fn));
+} finally {
+  await server.close();
+}
+
+const rows = consumers.map(([name]) => {
+  const rs = runs.get(name) as Run[];
+  return {
+    name,
+    cpu: Math.min(...rs.map((r) => r.cpuUsPerEvent)),
+    perSec: Math.max(...rs.map((r) => r.eventsPerSec)),
+    heap: Math.max(...rs.map((r) => r.peakHeapMb)),
+    old: Math.max(...rs.map((r) => r.peakOldMb)),
+  };
+});
+const [base, off, one, many] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+console.log(`events per run: ${N}, runs: ${RUNS} (best CPU and rate, highest peak heap)`);
 for (const r of rows) {
   console.log(
-    `${r.name.padEnd(36)} ${Math.round(r.perSec).toString().padStart(9)} events/s  ${(r.perSec / base).toFixed(2)}× baseline  heap +${r.heapMb.toFixed(1)} MB`,
+    `${r.name.padEnd(36)} ${r.cpu.toFixed(2).padStart(6)} µs CPU/event ${(r.cpu / base.cpu).toFixed(2)}× plain  ` +
+      `${Math.round(r.perSec).toString().padStart(7)} events/s ${(r.perSec / base.perSec).toFixed(2)}× plain  ` +
+      `peak heap +${r.heap.toFixed(1)} MB ${(r.heap / off.heap).toFixed(2)}× official, ` +
+      `old generation +${r.old.toFixed(1)} MB ${(r.old / off.old).toFixed(2)}× official`,
   );
+}
+console.log(
+  `goals: sdk CPU/event ${(one.cpu / base.cpu).toFixed(2)}× plain (<= 1.15), rate ${(one.perSec / base.perSec).toFixed(2)}× (>= 0.87); ` +
+    `1000 subscribers ${(many.cpu / one.cpu).toFixed(2)}× one (<= 1.2); peak heap ${(one.heap / off.heap).toFixed(2)}× official (<= 1)`,
+);
+
+// The event path alone: the same frames from memory, one 64 KiB chunk per macrotask as a socket
+// delivers them, so neither the transport nor the loopback server adds noise.
+const memFrames = new TextEncoder().encode(
+  Array.from(
+    { length: N },
+    (_, i) =>
+      `data: ${JSON.stringify({
+        id: `evt_${i.toString(16).padStart(12, "0")}`,
+        type: "message.part.delta",
+        properties: { sessionID: "ses_bench", messageID: "msg_bench", partID: "prt_bench", field: "text", delta: `word${i} ` },
+      })}\n\n`,
+  ).join(""),
+);
+const memBody = () => {
+  let o = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(c) {
+        await new Promise((r) => setImmediate(r));
+        if (o < memFrames.length) c.enqueue(memFrames.subarray(o, o + 65_536));
+        o += 65_536;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+};
+const memory: [string, () => Promise<number>][] = [
+  [
+    "plain (eventsource-parser + JSON.parse)",
+    async () => {
+      const reader = memBody().getReader();
+      const decoder = new TextDecoder();
+      let count = 0;
+      const parser = createParser({
+        onEvent: (e) => {
+          JSON.parse(e.data);
+          count++;
+        },
+      });
+      while (count < N) parser.feed(decoder.decode((await reader.read()).value, { stream: true }));
+      await reader.cancel();
+      return count;
+    },
+  ],
+  [
+    "sdk EventStream",
+    async () => {
+      const stream = new sdk.EventStream({ streamFetch: async () => new Response(memBody()) });
+      let count = 0;
+      for await (const _ of stream.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) if (++count === N) break;
+      await stream.close();
+      return count;
+    },
+  ],
+];
+const memCpu = new Map<string, number[]>(memory.map(([name]) => [name, []]));
+for (let r = 0; r <= RUNS; r++) {
+  for (const [name, fn] of memory) {
+    const cpu0 = process.cpuUsage();
+    const count = await fn();
+    const cpu = process.cpuUsage(cpu0);
+    if (count !== N) throw new Error(`${name}: got ${count} of ${N} events`);
+    if (r > 0) memCpu.get(name)?.push((cpu.user + cpu.system) / N); // run 0 warms up
+  }
+}
+const memBase = Math.min(...(memCpu.get("plain (eventsource-parser + JSON.parse)") as number[]));
+console.log(`\nthe event path alone, ${N} events from memory (best CPU of ${RUNS})`);
+for (const [name] of memory) {
+  const cpu = Math.min(...(memCpu.get(name) as number[]));
+  console.log(
+    `${name.padEnd(40)} ${cpu.toFixed(2).padStart(6)} µs CPU/event ${(cpu / memBase).toFixed(2)}× plain (goal <= 1.15)`,
+  );
+}
+
+// The parser alone: one big event in small chunks.
+const big = `data: ${JSON.stringify({ type: "message.part.updated", properties: { text: "z".repeat(BIG_MB * 1e6) } })}\n\n`;
+const bytes = new TextEncoder().encode(big);
+const chunks = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) => bytes.subarray(i * 1024, i * 1024 + 1024));
+const bodyOf = () =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const ch of chunks) c.enqueue(ch);
+      c.close();
+    },
+  });
+/** Reads the chunks off a byte stream, as every consumer of a response body does, and decodes them. */
+async function feedChunks(feed: (text: string) => void): Promise<void> {
+  const reader = bodyOf().getReader();
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    feed(decoder.decode(value, { stream: true }));
+  }
+}
+const parsers: [string, () => Promise<number>][] = [
+  [
+    "eventsource-parser",
+    async () => {
+      let got = 0;
+      const p = createParser({
+        onEvent: (e) => {
+          got += e.data.length;
+        },
+      });
+      await feedChunks((text) => p.feed(text));
+      return got;
+    },
+  ],
+  [
+    "sdk SseParser (push)",
+    async () => {
+      let got = 0;
+      const p = new SseParser({
+        onMessage: (m) => {
+          got += m.data.length;
+        },
+      });
+      await feedChunks((text) => p.feed(text));
+      return got;
+    },
+  ],
+  [
+    "sdk parseSse (async iterable)",
+    async () => {
+      let got = 0;
+      for await (const m of sdk.parseSse(bodyOf())) got += m.data.length;
+      return got;
+    },
+  ],
+];
+const parseMs = new Map<string, number[]>(parsers.map(([name]) => [name, []]));
+for (let r = 0; r <= RUNS; r++) {
+  for (const [name, fn] of parsers) {
+    const t0 = performance.now();
+    const got = await fn();
+    const ms = performance.now() - t0;
+    if (got !== big.length - 8) throw new Error(`${name}: parsed ${got} characters of ${big.length - 8}`);
+    if (r > 0) parseMs.get(name)?.push(ms); // run 0 warms up
+  }
+}
+const refMs = median(parseMs.get("eventsource-parser") as number[]);
+console.log(`\none ${BIG_MB} MB event in ${chunks.length} chunks of 1 KB (median of ${RUNS})`);
+for (const [name] of parsers) {
+  const ms = median(parseMs.get(name) as number[]);
+  console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / refMs).toFixed(2)}× eventsource-parser (goal <= 2)`);
 }

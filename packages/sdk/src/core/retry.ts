@@ -9,6 +9,7 @@
  *   host, connect timeout), so not one byte of the request left this process. A reset, a timeout or
  *   any HTTP answer after the connection was up is NOT retried: the server may already have acted.
  */
+import { backoffDelayMs } from "./backoff.js";
 import { APIConnectionError, APIError, APITimeoutError, OpencodeError } from "./errors.js";
 import { isNeverSent } from "./transport.js";
 
@@ -109,7 +110,7 @@ export function retryAfterMs(headers: Headers | undefined, now: () => number = D
 
 /**
  * Delay before retry number `retry` (1-based): the server's `Retry-After` when present and within
- * `maxRetryAfterMs`, else capped exponential backoff with up to 25 % downward jitter.
+ * `maxRetryAfterMs`, else the shared backoff ({@link backoffDelayMs}).
  * Returns undefined when the server asks for a wait longer than the cap (do not retry).
  *
  * @example
@@ -122,11 +123,11 @@ export function retryDelayMs(retry: number, headers: Headers | undefined, option
   if (server !== undefined) {
     return server <= (options.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs) ? server : undefined;
   }
-  const initial = options.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs;
-  const cap = options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs;
-  const base = Math.min(initial * 2 ** (retry - 1), cap);
-  const jitter = 1 - (options.random ?? Math.random)() * 0.25;
-  return Math.round(base * jitter);
+  return backoffDelayMs(retry, {
+    initialDelayMs: options.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs,
+    maxDelayMs: options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+    random: options.random,
+  });
 }
 
 /**

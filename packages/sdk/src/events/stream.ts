@@ -1,11 +1,18 @@
 /**
  * The typed event stream: one lazily opened `/event` connection per client, shared by every
- * subscriber, reconnected with capped backoff, guarded by a watchdog, deduplicated by event id.
+ * subscriber, reconnected with the shared backoff, guarded by a connect timeout and then a watchdog,
+ * deduplicated by event id.
+ *
+ * Hot path: bytes → push parser → JSON.parse → dedup → the subscribers of the event's session (an
+ * index, no scan) → their queues. One await per network chunk, none per event.
  */
 import type { Event } from "@ocsdk/client";
+import { backoffDelayMs } from "../core/backoff.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
 import { defaultSleep } from "../core/retry.js";
-import { parseSse } from "../core/sse.js";
+import { type SseMessage, SseParser } from "../core/sse.js";
+import { SubscriberQueue } from "../core/subscriber-queue.js";
+import { Watchdog } from "../core/watchdog.js";
 
 /** An event whose type this SDK's spec does not describe: passed through, never dropped. */
 export interface UnknownEvent {
@@ -51,7 +58,7 @@ export interface EventStreamOptions {
   watchdogMs?: number;
   /** Give up on a connection attempt whose response headers did not come in this time (default 10 s; 0 = off). */
   connectTimeoutMs?: number;
-  /** Event ids remembered for deduplication (default 2 000). */
+  /** Event ids remembered for deduplication: at least the last this many (default 2 000; 0 = off). */
   dedupSize?: number;
   /** Injectable for exact tests. */
   random?: () => number;
@@ -97,6 +104,15 @@ class WatchdogTimeout extends Error {
   override name = "WatchdogTimeout";
 }
 
+class ConnectTimeout extends Error {
+  override name = "ConnectTimeout";
+}
+
+/** Abort reason when the last subscriber left: not a failure, nothing to back off from. */
+class NoSubscribers extends Error {
+  override name = "NoSubscribers";
+}
+
 /** Session id an event is about, if any. */
 export function sessionIdOf(event: StreamEvent): string | undefined {
   const p = (event as { properties?: Record<string, unknown> }).properties;
@@ -106,93 +122,55 @@ export function sessionIdOf(event: StreamEvent): string | undefined {
   return typeof nested?.sessionID === "string" ? nested.sessionID : undefined;
 }
 
-class Subscriber<T extends StreamEvent> implements AsyncIterableIterator<T> {
-  readonly #queue: T[] = [];
-  #waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
-  #error: unknown;
-  #done = false;
-  readonly #onAbort = () => this.end();
+/** One subscription: its filter and its queue. */
+interface Subscription {
+  readonly queue: SubscriberQueue<StreamEvent>;
+  readonly sessionID: string | undefined;
+  readonly types: ReadonlySet<string> | undefined;
+}
 
-  constructor(
-    private readonly options: SubscribeOptions,
-    private readonly detach: (s: Subscriber<T>) => void,
-  ) {
-    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+/**
+ * Event ids seen lately, at least the last `size`. opencode's ids ascend, so an id above the greatest
+ * seen is new without a lookup, and is only written to a ring (no hashing: this is the hot path).
+ * The first id that does not ascend (a duplicate, or a server whose ids do not) switches for good to
+ * hashing: two generations of sets, the older dropped whole when the newer is full (no per-event
+ * delete, which makes a churning Set rehash).
+ */
+class RecentIds {
+  readonly #size: number;
+  #max = "";
+  #ring: (string | undefined)[];
+  #next = 0;
+  #hashed: { current: Set<string>; previous: Set<string> } | undefined;
+
+  constructor(size: number) {
+    this.#size = Math.max(0, size);
+    this.#ring = new Array(this.#size);
   }
 
-  accepts(event: StreamEvent): boolean {
-    if (this.options.types && !this.options.types.includes(event.type)) return false;
-    if (this.options.sessionID !== undefined && sessionIdOf(event) !== this.options.sessionID) return false;
+  /** Records `id`; false when it was seen already. */
+  add(id: string): boolean {
+    if (this.#size === 0) return true;
+    if (!this.#hashed) {
+      if (id > this.#max) {
+        this.#max = id;
+        this.#ring[this.#next] = id;
+        this.#next = this.#next + 1 === this.#size ? 0 : this.#next + 1;
+        return true;
+      }
+      const current = new Set<string>();
+      for (const seen of this.#ring) if (seen !== undefined) current.add(seen);
+      this.#hashed = { current, previous: new Set() };
+      this.#ring = [];
+    }
+    const h = this.#hashed;
+    if (h.current.has(id) || h.previous.has(id)) return false;
+    h.current.add(id);
+    if (h.current.size >= this.#size) {
+      h.previous = h.current;
+      h.current = new Set();
+    }
     return true;
-  }
-
-  push(event: T): void {
-    if (this.#done) return;
-    if (this.#waiting) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      w.resolve({ value: event, done: false });
-      return;
-    }
-    const size = this.options.bufferSize ?? 10_000;
-    if (this.#queue.length >= size) {
-      if (this.options.overflow !== "drop-oldest") {
-        this.fail(new EventBufferOverflowError(size));
-        return;
-      }
-      this.#queue.shift();
-    }
-    this.#queue.push(event);
-  }
-
-  fail(error: unknown): void {
-    if (this.#done) return;
-    this.#error = error;
-    this.#finish();
-  }
-
-  end(): void {
-    this.#finish();
-  }
-
-  #finish(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.options.signal?.removeEventListener("abort", this.#onAbort);
-    this.detach(this);
-    if (this.#waiting) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      if (this.#error !== undefined && this.#queue.length === 0) w.reject(this.#error);
-      else w.resolve({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<T>> {
-    const value = this.#queue.shift();
-    if (value !== undefined) return Promise.resolve({ value, done: false });
-    if (this.#done) {
-      if (this.#error !== undefined) {
-        const e = this.#error;
-        this.#error = undefined;
-        return Promise.reject(e);
-      }
-      return Promise.resolve({ value: undefined, done: true });
-    }
-    return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<T>> {
-    this.#queue.length = 0;
-    this.#error = undefined;
-    this.#finish();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 }
 
@@ -209,14 +187,24 @@ class Subscriber<T extends StreamEvent> implements AsyncIterableIterator<T> {
 export class EventStream {
   readonly #source: EventSource;
   readonly #options: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
-  readonly #subscribers = new Set<Subscriber<StreamEvent>>();
+  // Groups are replaced, never changed in place (copy on subscribe and leave, not per event): a
+  // dispatch iterates the array it started with while subscribers come and go.
+  /** Subscribers without a session filter: they see every event. */
+  #everySession: readonly Subscription[] = [];
+  /** Subscribers of one session, by session id: an event reaches only its session's. */
+  readonly #bySession = new Map<string, readonly Subscription[]>();
+  #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
-  readonly #seen = new Set<string>();
+  readonly #seen: RecentIds;
   #connection: AbortController | undefined;
   #running: Promise<void> | undefined;
   #state: ConnectionState = { state: "closed" };
   /** The current connection delivered its first frame: the server has registered us. */
   #live = false;
+  /** The current connection delivered an event: failures in a row are over. */
+  #healthy = false;
+  /** A subscriber's buffer is half full: let consumers catch up before reading on. */
+  #backlog = false;
   readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
   constructor(source: EventSource, options: EventStreamOptions = {}) {
@@ -234,6 +222,7 @@ export class EventStream {
       sleep: options.sleep ?? defaultSleep,
       now: options.now ?? Date.now,
     };
+    this.#seen = new RecentIds(this.#options.dedupSize);
   }
 
   /** The current connection state. */
@@ -275,7 +264,7 @@ export class EventStream {
 
   /** Number of live subscriptions. */
   get subscriberCount(): number {
-    return this.#subscribers.size;
+    return this.#count;
   }
 
   /**
@@ -292,14 +281,24 @@ export class EventStream {
   ): AsyncIterableIterator<EventOfType<T>>;
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<StreamEvent>;
   subscribe(options: SubscribeOptions = {}): AsyncIterableIterator<StreamEvent> {
-    const sub = new Subscriber<StreamEvent>(options, (s) => this.#detach(s));
     if (options.signal?.aborted) {
-      sub.end();
-      return sub;
+      const ended = new SubscriberQueue<StreamEvent>({ capacity: 0, overflow: "error", overflowError: () => undefined });
+      ended.end();
+      return ended;
     }
-    this.#subscribers.add(sub);
+    const queue = new SubscriberQueue<StreamEvent>({
+      capacity: options.bufferSize ?? 10_000,
+      overflow: options.overflow ?? "error",
+      overflowError: (size) => new EventBufferOverflowError(size),
+      signal: options.signal,
+      onClose: () => this.#detach(sub),
+    });
+    const sub: Subscription = { queue, sessionID: options.sessionID, types: options.types && new Set(options.types) };
+    if (sub.sessionID === undefined) this.#everySession = [...this.#everySession, sub];
+    else this.#bySession.set(sub.sessionID, [...(this.#bySession.get(sub.sessionID) ?? []), sub]);
+    this.#count++;
     this.#ensureRunning();
-    return sub;
+    return queue;
   }
 
   /**
@@ -324,15 +323,27 @@ export class EventStream {
    * ```
    */
   async close(): Promise<void> {
-    for (const s of [...this.#subscribers]) s.end();
+    for (const sub of this.#subscriptions()) sub.queue.end();
     this.#connection?.abort(new Error("closed"));
     await this.#running;
   }
 
-  #detach(sub: Subscriber<StreamEvent>): void {
-    this.#subscribers.delete(sub);
+  /** A snapshot of every subscription (for the rare paths that end them all). */
+  #subscriptions(): Subscription[] {
+    const all = [...this.#everySession];
+    for (const group of this.#bySession.values()) all.push(...group);
+    return all;
+  }
+
+  #detach(sub: Subscription): void {
+    const group = sub.sessionID === undefined ? this.#everySession : this.#bySession.get(sub.sessionID);
+    if (!group?.includes(sub)) return;
+    const rest = group.filter((s) => s !== sub);
+    if (sub.sessionID === undefined) this.#everySession = rest;
+    else if (rest.length > 0) this.#bySession.set(sub.sessionID, rest);
+    else this.#bySession.delete(sub.sessionID);
     // The last subscriber gone: free the socket at once.
-    if (this.#subscribers.size === 0) this.#connection?.abort(new Error("no subscribers"));
+    if (--this.#count === 0) this.#connection?.abort(new NoSubscribers("no subscribers"));
   }
 
   #setState(state: ConnectionState): void {
@@ -351,84 +362,65 @@ export class EventStream {
     this.#running = this.#run().finally(() => {
       this.#running = undefined;
       // Someone subscribed while the loop was winding down.
-      if (this.#subscribers.size > 0) this.#ensureRunning();
+      if (this.#count > 0) this.#ensureRunning();
     });
   }
 
-  #dispatch(event: StreamEvent): void {
-    if (typeof event.id === "string") {
-      if (this.#seen.has(event.id)) return;
-      this.#seen.add(event.id);
-      if (this.#seen.size > this.#options.dedupSize) this.#seen.delete(this.#seen.values().next().value as string);
+  /** One parsed frame of the current connection. */
+  readonly #onMessage = (msg: SseMessage): void => {
+    this.#markLive();
+    if (msg.data === "") return;
+    let event: StreamEvent;
+    try {
+      event = JSON.parse(msg.data) as StreamEvent;
+    } catch {
+      return; // a frame that is not JSON carries no event
     }
-    for (const s of [...this.#subscribers]) if (s.accepts(event)) s.push(event);
+    if (!event || typeof event.type !== "string") return;
+    this.#healthy = true;
+    if (typeof event.id === "string" && !this.#seen.add(event.id)) return;
+    const every = this.#everySession;
+    for (let i = 0; i < every.length; i++) this.#deliver(every[i] as Subscription, event);
+    if (this.#bySession.size === 0) return;
+    const sessionID = sessionIdOf(event);
+    const group = sessionID === undefined ? undefined : this.#bySession.get(sessionID);
+    if (group) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
+  };
+
+  #deliver(sub: Subscription, event: StreamEvent): void {
+    if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
   }
+
+  readonly #markLive = (): void => {
+    if (this.#live) return;
+    this.#live = true;
+    for (const waiter of [...this.#readyWaiters]) waiter.resolve();
+  };
 
   async #run(): Promise<void> {
     const o = this.#options;
     let failures = 0;
     /** Since when no connection was healthy (the first attempt, or the end of the last healthy one). */
     let failingSince: number | undefined = o.now();
-    for (let attempt = 1; this.#subscribers.size > 0; attempt++) {
-      const connection = new AbortController();
-      this.#connection = connection;
-      this.#setState({ state: "connecting", attempt });
-      let cause: unknown;
-      let healthy = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const arm = () => {
-        if (!o.watchdogMs) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => connection.abort(new WatchdogTimeout(`no event for ${o.watchdogMs} ms`)), o.watchdogMs);
-      };
-      try {
-        // A server that accepts but never answers (e.g. still starting) must not stall us.
-        if (o.connectTimeoutMs) {
-          timer = setTimeout(
-            () => connection.abort(new WatchdogTimeout(`no response headers in ${o.connectTimeoutMs} ms`)),
-            o.connectTimeoutMs,
-          );
-        }
-        const res = await this.#source.streamFetch(o.path, { signal: connection.signal });
-        this.#setState({ state: "open", attempt });
-        arm();
-        for await (const msg of parseSse(res.body as ReadableStream<Uint8Array>, connection.signal)) {
-          arm();
-          if (!this.#live) {
-            this.#live = true;
-            for (const waiter of [...this.#readyWaiters]) waiter.resolve();
-          }
-          if (msg.comment || msg.data === "") continue;
-          let event: StreamEvent;
-          try {
-            event = JSON.parse(msg.data) as StreamEvent;
-          } catch {
-            continue; // a frame that is not JSON carries no event
-          }
-          if (!event || typeof event.type !== "string") continue;
-          if (!healthy) {
-            healthy = true;
-            failures = 0;
-          }
-          failingSince = undefined;
-          this.#dispatch(event);
-        }
-        cause = connection.signal.aborted ? connection.signal.reason : new Error("the server closed the stream");
-      } catch (error) {
-        cause = connection.signal.aborted ? connection.signal.reason : error;
-      } finally {
-        clearTimeout(timer);
-        this.#live = false;
+    for (let attempt = 1; this.#count > 0; attempt++) {
+      const cause = await this.#connectAndRead(attempt);
+      if (this.#healthy) {
+        failures = 0;
+        failingSince = undefined;
       }
-      if (this.#subscribers.size === 0) break;
+      if (this.#count === 0) break;
+      if (cause instanceof NoSubscribers) {
+        // Everyone left and someone came back before this loop noticed: connect again at once.
+        attempt = 0;
+        continue;
+      }
       if (FATAL.some((C) => cause instanceof C)) {
         this.#closeAll(cause as OpencodeError);
         return;
       }
       failures++;
       failingSince ??= o.now();
-      const base = Math.min(o.initialDelayMs * 2 ** Math.max(0, failures - 1), o.maxDelayMs);
-      const delayMs = Math.round(base * (1 - o.random() * 0.25));
+      const delayMs = backoffDelayMs(failures, o);
       const downMs = o.now() - failingSince;
       if (failures > o.maxAttempts || downMs + delayMs > o.giveUpAfterMs) {
         const why = failures > o.maxAttempts ? `${o.maxAttempts} failed attempts` : `${downMs} ms without a healthy connection`;
@@ -445,13 +437,83 @@ export class EventStream {
     this.#setState({ state: "closed" });
   }
 
+  /** One connection, from connect to its end; resolves with why it ended (never rejects). */
+  async #connectAndRead(attempt: number): Promise<unknown> {
+    const o = this.#options;
+    const connection = new AbortController();
+    const { signal } = connection;
+    this.#connection = connection;
+    this.#healthy = false;
+    this.#setState({ state: "connecting", attempt });
+    let body: ReadableStream<Uint8Array>;
+    // Phase 1, guarded by the connect timeout: a server that accepts but never answers (e.g. still starting).
+    const connectTimer = o.connectTimeoutMs
+      ? setTimeout(
+          () => connection.abort(new ConnectTimeout(`no response headers in ${o.connectTimeoutMs} ms`)),
+          o.connectTimeoutMs,
+        )
+      : undefined;
+    try {
+      const res = await this.#source.streamFetch(o.path, { signal });
+      if (!res.body) throw new Error("the event stream response has no body");
+      body = res.body;
+    } catch (error) {
+      return signal.aborted ? signal.reason : error;
+    } finally {
+      clearTimeout(connectTimer);
+    }
+    if (signal.aborted) {
+      body.cancel().catch(() => {});
+      return signal.reason;
+    }
+    this.#setState({ state: "open", attempt });
+    // Phase 2, guarded by the watchdog: any byte counts as liveness, so a long event streaming in is not cut.
+    const watchdog = new Watchdog(o.watchdogMs, o.now, () =>
+      connection.abort(new WatchdogTimeout(`nothing received for ${o.watchdogMs} ms`)),
+    );
+    const reader = body.getReader();
+    const onAbort = () => {
+      reader.cancel(signal.reason).catch(() => {});
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    const parser = new SseParser({ onMessage: this.#onMessage, onComment: this.#markLive });
+    try {
+      while (!signal.aborted) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        watchdog.touch();
+        parser.feed(decoder.decode(value, { stream: true }));
+        if (this.#backlog) {
+          // A body that is already buffered resolves reads at once, faster than consumers take
+          // events: one macrotask lets every consumer drain its microtask-driven loop first.
+          this.#backlog = false;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      }
+      return signal.aborted ? signal.reason : new Error("the server closed the stream");
+    } catch (error) {
+      return signal.aborted ? signal.reason : error;
+    } finally {
+      watchdog.stop();
+      signal.removeEventListener("abort", onAbort);
+      reader.cancel().catch(() => {});
+      try {
+        reader.releaseLock();
+      } catch {
+        /* a read was still pending */
+      }
+      this.#live = false;
+    }
+  }
+
   #failReady(error: unknown): void {
     for (const waiter of [...this.#readyWaiters]) waiter.reject(error);
   }
 
   #closeAll(error: OpencodeError): void {
     this.#connection = undefined;
-    for (const s of [...this.#subscribers]) s.fail(error);
+    for (const sub of this.#subscriptions()) sub.queue.fail(error);
     this.#failReady(error);
     this.#setState({ state: "closed", error });
   }

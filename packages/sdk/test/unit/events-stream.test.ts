@@ -1,9 +1,10 @@
 /**
  * The shared event stream against a loopback SSE server this test controls: reconnects, fatal
- * statuses, watchdog, dedup, overflow, freeing the socket, state callbacks; and the SSE parser.
+ * statuses, connect timeout and watchdog, dedup, overflow, the session index, freeing the socket
+ * and coming back, state callbacks. (The SSE parser has its own file.)
  */
 import { once } from "node:events";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   AuthenticationError,
@@ -13,7 +14,6 @@ import {
   EventBufferOverflowError,
   EventStream,
   EventStreamClosedError,
-  parseSse,
   type StreamEvent,
 } from "@ocsdk/sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -312,19 +312,181 @@ describe("applyPermissionPolicy", () => {
   });
 });
 
-describe("parseSse", () => {
-  const body = (chunks: string[]) =>
-    new ReadableStream<Uint8Array>({
+describe("connection lifecycle", () => {
+  it("resubscribing right after the last subscriber left reconnects at once: no backoff, no 'reconnecting'", async () => {
+    const srv = await sseServer((c, n) => send(c, ev(`evt_${n}`)));
+    const delays: number[] = [];
+    const states: string[] = [];
+    const s = stream(srv.url, { sleep: async (ms) => void delays.push(ms) });
+    s.onState((st) => states.push(st.state));
+    for await (const _ of s.subscribe()) break; // the last subscriber leaves: the socket is freed
+    const [e] = await take(s.subscribe(), 1); // and a new one comes right away
+    expect(e?.id).toBe("evt_2");
+    expect(delays).toEqual([]);
+    expect(states).not.toContain("reconnecting");
+    await s.close();
+  });
+
+  it("the connect timeout guards only the wait for headers, not a quiet open stream", async () => {
+    // watchdog off: nothing may cut an open connection, however quiet
+    const srv = await sseServer(async (c) => {
+      await new Promise((r) => setTimeout(r, 800));
+      if (!c.closed) send(c, ev("evt_late"));
+    });
+    const states: string[] = [];
+    const s = stream(srv.url, { connectTimeoutMs: 300, watchdogMs: 0 });
+    s.onState((st) => states.push(st.state === "reconnecting" ? `reconnecting:${(st.cause as Error).name}` : st.state));
+    const [e] = await take(s.subscribe(), 1);
+    expect(e?.id).toBe("evt_late");
+    // A busy machine may miss the 300 ms for headers; once open, nothing reconnects.
+    expect(states.slice(states.indexOf("open"))).toEqual(["open"]);
+    await s.close();
+  });
+
+  it("a server that never sends headers is given up on after connectTimeoutMs and retried", async () => {
+    let n = 0;
+    const held: IncomingMessage[] = [];
+    const server = createServer((req, res) => {
+      if (++n === 1) return void held.push(req); // accepts, never answers
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      send({ res, closed: false }, ev("evt_second"));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const causes: string[] = [];
+    const s = stream(url, { connectTimeoutMs: 300 });
+    s.onState((st) => st.state === "reconnecting" && causes.push((st.cause as Error).name));
+    const [e] = await take(s.subscribe(), 1);
+    expect(e?.id).toBe("evt_second");
+    // One at least (the silent server); a busy machine may miss the 300 ms on a later attempt too.
+    expect(causes.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(causes)).toEqual(new Set(["ConnectTimeout"]));
+    await waitFor(() => held[0]?.socket.destroyed === true);
+    await s.close();
+  });
+
+  it("an event that streams in for longer than watchdogMs is not cut: any byte is liveness", async () => {
+    const big = "x".repeat(50_000);
+    const srv = await sseServer(async (c, n) => {
+      if (n > 1) return send(c, ev("evt_after_reconnect"));
+      const frame = `data: ${JSON.stringify({ ...ev("evt_big"), big })}\n\n`;
+      const step = Math.ceil(frame.length / 50);
+      // 50 pieces 20 ms apart: about 1 s for one event, well past the 400 ms watchdog
+      for (let i = 0; i < frame.length && !c.closed; i += step) {
+        c.res.write(frame.slice(i, i + step));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    const s = stream(srv.url, { watchdogMs: 400 });
+    const [e] = await take(s.subscribe(), 1);
+    expect(e?.id).toBe("evt_big");
+    expect((e as { big?: string }).big).toBe(big);
+    expect(srv.conns).toHaveLength(1);
+    await s.close();
+  });
+});
+
+describe("session index", () => {
+  it("delivers each event to its session's subscribers and the unfiltered ones, exactly once each", async () => {
+    const sessions = Array.from({ length: 30 }, (_, i) => `ses_${i}`);
+    let release!: () => void;
+    const go = new Promise<void>((r) => {
+      release = r;
+    });
+    const srv = await sseServer(async (c) => {
+      await go;
+      for (const [i, sid] of sessions.entries()) send(c, ev(`evt_${i}`, "session.idle", sid));
+      send(c, { id: "evt_global", type: "server.connected", properties: {} });
+    });
+    const s = stream(srv.url);
+    const pairs = sessions.flatMap((sid) => [s.subscribe({ sessionID: sid }), s.subscribe({ sessionID: sid })]);
+    const typed = s.subscribe({ sessionID: "ses_3", types: ["session.status"] });
+    const all = s.subscribe();
+    // Some leave before anything arrives: their slots must not receive or break anything.
+    await pairs[1]?.return?.();
+    await pairs[2]?.return?.();
+    expect(s.subscriberCount).toBe(sessions.length * 2 - 2 + 2);
+    release();
+    expect((await take(all, sessions.length + 1)).map((e) => e.id)).toEqual([
+      ...sessions.map((_, i) => `evt_${i}`),
+      "evt_global",
+    ]);
+    for (const [k, sub] of pairs.entries()) {
+      if (k === 1 || k === 2) continue;
+      const i = Math.floor(k / 2);
+      expect((await take(sub, 1)).map((e) => e.id)).toEqual([`evt_${i}`]);
+    }
+    await typed.return?.();
+    for (const sub of pairs) await sub.return?.();
+    await all.return?.();
+    expect(s.subscriberCount).toBe(0);
+    await s.close();
+  });
+
+  it("a subscriber that overflows during a dispatch leaves its session's other subscribers served", async () => {
+    const srv = await sseServer((c) => {
+      for (let i = 1; i <= 4; i++) send(c, ev(`evt_${i}`));
+    });
+    const s = stream(srv.url);
+    const strict = s.subscribe({ sessionID: "ses_1", bufferSize: 1 });
+    const other = s.subscribe({ sessionID: "ses_1" });
+    expect((await take(other, 4)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_3", "evt_4"]);
+    await expect(take(strict, 4)).rejects.toBeInstanceOf(EventBufferOverflowError);
+    expect(s.subscriberCount).toBe(1);
+    await s.close();
+  });
+});
+
+describe("dedup", () => {
+  it("drops an id seen within the last dedupSize events, across reconnects; 0 turns it off", async () => {
+    const ids = ["evt_1", "evt_2", "evt_1", "evt_3", "evt_4", "evt_2", "evt_5"];
+    const srv = await sseServer((c, n) => {
+      if (n === 1) {
+        for (const id of ids.slice(0, 4)) send(c, ev(id));
+        c.res.end(); // the rest on the next connection
+      } else for (const id of ids.slice(4)) send(c, ev(id));
+    });
+    const s = stream(srv.url, { dedupSize: 3 });
+    expect((await take(s.subscribe(), 5)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_3", "evt_4", "evt_5"]);
+    await s.close();
+    const again = await sseServer((c) => {
+      for (const id of ids.slice(0, 4)) send(c, ev(id));
+    });
+    // ids that do not ascend (opencode's do) are deduplicated as well, and none is lost
+    const unordered = await sseServer((c) => {
+      for (const id of ["evt_9", "evt_8", "evt_7", "evt_8", "evt_9", "evt_6"]) send(c, ev(id));
+    });
+    const u = stream(unordered.url, { dedupSize: 10 });
+    expect((await take(u.subscribe(), 4)).map((e) => e.id)).toEqual(["evt_9", "evt_8", "evt_7", "evt_6"]);
+    await u.close();
+    const off = stream(again.url, { dedupSize: 0 });
+    expect((await take(off.subscribe(), 4)).map((e) => e.id)).toEqual(ids.slice(0, 4));
+    await off.close();
+  });
+});
+
+describe("fairness", () => {
+  it("a body that is already buffered does not outrun a consumer that keeps up (no overflow)", async () => {
+    // e.g. a custom fetch answering from memory: every read resolves at once
+    const n = 30_000;
+    const text = Array.from({ length: n }, (_, i) => `data: ${JSON.stringify(ev(`evt_${String(i).padStart(6, "0")}`))}\n\n`).join(
+      "",
+    );
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream<Uint8Array>({
       start(c) {
-        for (const ch of chunks) c.enqueue(new TextEncoder().encode(ch));
-        c.close();
+        for (let o = 0; o < bytes.length; o += 65_536) c.enqueue(bytes.subarray(o, o + 65_536));
       },
     });
-
-  it("handles split chunks, CRLF, multi-line data, ids, events and comments", async () => {
-    const out = [];
-    for await (const m of parseSse(body(["data: a\r", "\ndata: b\r\n\r\n: hi\n\n", "id: 7\nevent: x\nda", 'ta: {"k":1}\n\n'])))
-      out.push(m);
-    expect(out).toEqual([{ data: "a\nb" }, { data: "", comment: true }, { data: '{"k":1}', event: "x", id: "7" }]);
+    const s = new EventStream({ streamFetch: async () => new Response(body) }, { watchdogMs: 0 });
+    let count = 0;
+    for await (const _ of s.subscribe({ sessionID: "ses_1" })) if (++count === n) break;
+    expect(count).toBe(n);
+    await s.close();
   });
 });

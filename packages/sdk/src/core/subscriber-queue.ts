@@ -1,0 +1,151 @@
+/**
+ * The buffer between a producer that pushes and a consumer that iterates: a bounded queue that is
+ * an async iterator, ended by `end()`, `return()` (a `break`) or an abort signal, failed by `fail()`.
+ */
+
+/** What a queue does when it is full. */
+export type QueueOverflow = "error" | "drop-oldest";
+
+/** Options of {@link SubscriberQueue}. */
+export interface SubscriberQueueOptions {
+  /** Items kept for a consumer that is behind. */
+  capacity: number;
+  /** `"error"`: fail with `overflowError(capacity)`; `"drop-oldest"`: make room. */
+  overflow: QueueOverflow;
+  overflowError: (capacity: number) => unknown;
+  /** Ends the iteration without an error. */
+  signal?: AbortSignal;
+  /** Called once when the queue ends, for whatever reason. */
+  onClose?: () => void;
+}
+
+/**
+ * A bounded push queue consumed with `for await`. Buffered items are delivered before an error.
+ *
+ * @example
+ * ```ts
+ * const q = new SubscriberQueue<number>({ capacity: 100, overflow: "error", overflowError: () => new Error("full") });
+ * q.push(1);
+ * q.end();
+ * for await (const n of q) console.log(n); // 1
+ * ```
+ */
+export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
+  readonly #options: SubscriberQueueOptions;
+  // Items live in #items from #head on: shift() would copy a long array on every read.
+  #items: T[] = [];
+  #head = 0;
+  #waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  #error: unknown;
+  #closed = false;
+  readonly #onAbort = () => this.end();
+
+  constructor(options: SubscriberQueueOptions) {
+    this.#options = options;
+    if (options.signal?.aborted) this.end();
+    else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** The queue ended: pushes are ignored. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Items buffered, not yet read. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /**
+   * Hands `item` to a waiting consumer, or buffers it. Returns true when the buffer is half full or
+   * more: a producer should then give the consumer a turn before it produces more.
+   */
+  push(item: T): boolean {
+    if (this.#closed) return false;
+    const waiting = this.#waiting;
+    if (waiting) {
+      this.#waiting = undefined;
+      waiting.resolve({ value: item, done: false });
+      return false;
+    }
+    const capacity = this.#options.capacity;
+    if (this.size >= capacity) {
+      if (this.#options.overflow !== "drop-oldest") {
+        this.fail(this.#options.overflowError(capacity));
+        return false;
+      }
+      this.#take();
+    }
+    this.#items.push(item);
+    return this.size * 2 >= capacity;
+  }
+
+  /** Ends the queue with `error`, thrown to the consumer after the buffered items. */
+  fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#error = error;
+    this.#close();
+  }
+
+  /** Ends the queue; the consumer still reads the buffered items. */
+  end(): void {
+    this.#close();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.size > 0) return Promise.resolve({ value: this.#take(), done: false });
+    if (this.#closed) {
+      const error = this.#error;
+      if (error !== undefined) {
+        this.#error = undefined;
+        return Promise.reject(error);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  /** The consumer stopped (`break`): drop what is buffered and end. */
+  return(): Promise<IteratorResult<T>> {
+    this.#items = [];
+    this.#head = 0;
+    this.#error = undefined;
+    this.#close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #take(): T {
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head++] = undefined as T; // no reference kept to what was read
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) {
+      // Waiting means the buffer is empty: the error (if any) is next.
+      const error = this.#error;
+      this.#error = undefined;
+      if (error !== undefined) waiting.reject(error);
+      else waiting.resolve({ value: undefined, done: true });
+    }
+    this.#options.onClose?.();
+  }
+}

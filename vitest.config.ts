@@ -6,7 +6,9 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests run against sources, so `pnpm test` needs no build first.
 const alias = {
   "@ocsdk/client": src("./packages/client/src/index.ts"),
+  "@ocsdk/sdk/node": src("./packages/sdk/src/node.ts"),
   "@ocsdk/sdk": src("./packages/sdk/src/index.ts"),
+  "@ocsdk/testing": src("./packages/testing/src/index.ts"),
   "@ocsdk/test-kit": src("./packages/test-kit/src/index.ts"),
 };
 

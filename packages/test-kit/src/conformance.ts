@@ -4,8 +4,9 @@
  * fetch collects them per operation, and a reviewed allowlist separates known ones from new ones.
  */
 import { readFileSync } from "node:fs";
-import { createNodeFetch, OPERATIONS } from "@ocsdk/sdk";
-import { type RunningPrism, startPrism } from "./prism.ts";
+import { OPERATIONS } from "@ocsdk/sdk";
+import { createNodeFetch } from "@ocsdk/sdk/node";
+import { type RunningPrism, startPrism } from "@ocsdk/testing";
 
 /** One violation seen on a proxied call. */
 export interface ObservedViolation {

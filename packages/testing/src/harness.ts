@@ -6,8 +6,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createOpencodeClient, type OpencodeClient, type RunningServer, spawnServer } from "@ocsdk/sdk";
-import { type FakeModel, type FakeTurn, startFakeModel } from "./fake-model.ts";
+import { createOpencodeClient, type OpencodeClient } from "@ocsdk/sdk";
+import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
+import { type FakeModel, type FakeTurn, startFakeModel } from "./fake-model.js";
 
 /** Options of {@link startOpencodeHarness}. */
 export interface HarnessOptions {

@@ -49,6 +49,16 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          // Every example under examples/, run as a user would (the user app's vitest tests directly).
+          name: "examples",
+          include: ["examples/test/**/*.test.ts", "examples/user-app/test/**/*.vitest.test.js"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "contract",
           include: ["packages/*/test/contract/**/*.test.ts"],
           // One Prism mock of the spec for the whole run, URL via inject("prismUrl").

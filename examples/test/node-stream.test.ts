@@ -6,7 +6,7 @@ import { example, runNode } from "./run.ts";
 it("streams the answer's deltas to stdout and exits by itself", async () => {
   await using h = await startOpencodeHarness({ script: [{ text: ["Streamed ", "from ", "the ", "fake ", "model."] }] });
   const { stdout, stderr } = await runNode([example("node-stream/stream.js"), "Say something"], {
-    env: { OPENCODE_BASE_URL: h.server.url, OPENCODE_SERVER_PASSWORD: h.server.password, OPENCODE_SDK_LOG: "error" },
+    env: { OPENCODE_BASE_URL: h.server.url, OPENCODE_SERVER_PASSWORD: h.server.password ?? "", OPENCODE_SDK_LOG: "error" },
   });
   expect(stdout.trim()).toBe("Streamed from the fake model.");
   expect(stderr).toMatch(/done: msg_/);

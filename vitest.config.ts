@@ -59,6 +59,15 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          // The API reference builds from the TSDoc with no undocumented export.
+          name: "docs",
+          include: ["docs/test/**/*.test.ts"],
+          testTimeout: 300_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "contract",
           include: ["packages/*/test/contract/**/*.test.ts"],
           // One Prism mock of the spec for the whole run, URL via inject("prismUrl").

@@ -11,6 +11,7 @@ const alias = [
   { find: /^@ocsdk\/sdk\/node$/, replacement: src("./packages/sdk/src/node.ts") },
   { find: /^@ocsdk\/sdk\/operations$/, replacement: src("./packages/sdk/src/operations.ts") },
   { find: /^#default-transport$/, replacement: src("./packages/sdk/src/core/default-transport.node.ts") },
+  { find: /^@ocsdk\/testing$/, replacement: src("./packages/testing/src/index.ts") },
   { find: /^@ocsdk\/test-kit$/, replacement: src("./packages/test-kit/src/index.ts") },
 ];
 
@@ -49,8 +50,7 @@ export default defineConfig({
         },
       },
       {
-        // "@ocsdk/sdk/node" before "@ocsdk/sdk": an alias also matches its subpaths.
-        resolve: { alias: { "@ocsdk/sdk/node": src("./packages/sdk/src/node.ts"), ...alias } },
+        resolve: { alias },
         test: {
           name: "runtimes",
           include: ["runtimes/test/**/*.test.ts"],
@@ -59,6 +59,25 @@ export default defineConfig({
           // The first run downloads the runtimes (cached after, see runtimes/README.md).
           testTimeout: 600_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Every example under examples/, run as a user would (the user app's vitest tests directly).
+          name: "examples",
+          include: ["examples/test/**/*.test.ts", "examples/user-app/test/**/*.vitest.test.js"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The API reference builds from the TSDoc with no undocumented export.
+          name: "docs",
+          include: ["docs/test/**/*.test.ts"],
+          testTimeout: 300_000,
         },
       },
       {

@@ -278,7 +278,7 @@ describe("build", () => {
     const tasks = (JSON.parse(stdout) as { tasks: { taskId: string; command: string; cache: { status: string } }[] }).tasks
       // Packages without a build script show up with a placeholder command and never run.
       .filter((t) => t.command !== "<NONEXISTENT>");
-    expect(tasks.map((t) => t.taskId).sort()).toEqual(["@ocsdk/client#build", "@ocsdk/sdk#build"]);
+    expect(tasks.map((t) => t.taskId).sort()).toEqual(["@ocsdk/client#build", "@ocsdk/sdk#build", "@ocsdk/testing#build"]);
     expect(tasks.map((t) => `${t.taskId}:${t.cache.status}`)).toEqual(tasks.map((t) => `${t.taskId}:HIT`));
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { OPERATIONS } from "@ocsdk/sdk";
 import { createNodeFetch } from "@ocsdk/sdk/node";
-import { type RunningPrism, startPrism } from "./prism.ts";
+import { type RunningPrism, startPrism } from "@ocsdk/testing";
 
 /** One violation seen on a proxied call. */
 export interface ObservedViolation {

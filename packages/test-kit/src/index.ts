@@ -1,5 +1,10 @@
-/** @ocsdk/test-kit: helpers the test suites share. */
+/**
+ * @ocsdk/test-kit: helpers only this repository's suites share (conformance against the repo's
+ * allowlist, process checks, the request sampler). Everything reusable lives in `@ocsdk/testing`
+ * and is re-exported here for the existing tests.
+ */
 
+export * from "@ocsdk/testing";
 export {
   type AllowedViolation,
   type ConformanceRecorder,
@@ -10,25 +15,6 @@ export {
   operationOf,
   startConformanceProxy,
 } from "./conformance.ts";
-export {
-  type ChatRequest,
-  type FakeModel,
-  type FakeModelOptions,
-  type FakeToolCall,
-  type FakeTurn,
-  startFakeModel,
-} from "./fake-model.ts";
 export { type Fault, type FaultProxy, type ProxiedRequest, startFaultProxy } from "./fault-proxy.ts";
-export { mockFriendlySpec, writeMockSpec } from "./mock-spec.ts";
-export {
-  FAKE_MODEL_REF,
-  fakeModelConfig,
-  type HarnessOptions,
-  initGitProject,
-  type OpencodeHarness,
-  startOpencodeHarness,
-} from "./opencode-harness.ts";
-export { type RunningPrism, type StartPrismOptions, startPrism } from "./prism.ts";
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";
-export { type SseReplay, splitFrames, startSseReplay } from "./sse-replay.ts";

@@ -3,10 +3,9 @@
  * its URL handed to tests through `provide`/`inject("prismUrl")`.
  */
 import { fileURLToPath } from "node:url";
+import { startPrism, writeMockSpec } from "@ocsdk/testing";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { writeMockSpec } from "./mock-spec.ts";
-import { startPrism } from "./prism.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -3,9 +3,8 @@
  * `/v1/models`. opencode talks to it through `@ai-sdk/openai-compatible`, so real prompts run
  * offline and deterministically.
  */
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback, readBody } from "./loopback.js";
 
 /** A tool call the model makes. `arguments` is JSON-encoded for you when it is an object. */
 export interface FakeToolCall {
@@ -87,11 +86,9 @@ export async function startFakeModel(script: FakeTurn[] = [], options: FakeModel
       return json(res, 200, { object: "list", data: [{ id: "fake-model", object: "model", owned_by: "fake" }] });
     }
     if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions")) return json(res, 404, { error: "not found" });
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     let body: ChatRequest;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatRequest;
+      body = JSON.parse((await readBody(req)).toString("utf8")) as ChatRequest;
     } catch {
       return json(res, 400, { error: { message: "invalid JSON" } });
     }
@@ -107,16 +104,10 @@ export async function startFakeModel(script: FakeTurn[] = [], options: FakeModel
     await answer(res, body, turn, id);
   });
   server.keepAliveTimeout = 1_000;
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-
-  const close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  const base = await listenLoopback(server);
+  const close = () => closeServer(server);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${base}/v1`,
     requests,
     enqueue: (...turns) => void queue.push(...turns),
     pending: () => queue.length,

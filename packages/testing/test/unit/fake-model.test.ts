@@ -1,6 +1,6 @@
 /** The fake model speaks OpenAI's streaming chat-completions format and follows its script. */
 import { parseSse } from "@ocsdk/sdk";
-import { startFakeModel } from "@ocsdk/test-kit";
+import { startFakeModel } from "@ocsdk/testing";
 import { expect, it } from "vitest";
 
 const agentBody = (text: string, stream = true) => ({

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpencodeClient, type OpencodeClient } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
-import { type FakeModel, type FakeTurn, startFakeModel } from "./fake-model.ts";
+import { type FakeModel, type FakeTurn, startFakeModel } from "./fake-model.js";
 
 /** Options of {@link startOpencodeHarness}. */
 export interface HarnessOptions {

@@ -1,5 +1,5 @@
 /** The harness itself: a prompt through the real server is answered by the fake model and stored. */
-import { startOpencodeHarness } from "@ocsdk/test-kit";
+import { startOpencodeHarness } from "@ocsdk/testing";
 import { expect, it } from "vitest";
 
 it("a prompt yields the fake model's text as the stored assistant message", async () => {

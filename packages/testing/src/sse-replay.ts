@@ -2,9 +2,8 @@
  * A loopback SSE server that replays recorded streams: each path answers `text/event-stream` with
  * the frames of its fixture, then ends the response.
  */
-import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback } from "./loopback.js";
 
 /** A running replay server. */
 export interface SseReplay extends AsyncDisposable {
@@ -49,11 +48,7 @@ export async function startSseReplay(
     }
     res.end();
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, served, close, [Symbol.asyncDispose]: close };
+  const url = await listenLoopback(server);
+  const close = () => closeServer(server);
+  return { url, served, close, [Symbol.asyncDispose]: close };
 }

@@ -4,8 +4,8 @@
  * Moves the SDK to another opencode-ai version in one command, as a transaction:
  *   refuse a version without a binary for this platform → copy the workspace to a temp dir →
  *   install that version there (npm) → move the pin and resolve the lockfile in the copy → pull
- *   its spec → print the classified diff → regenerate → build the client, typecheck the wrapper →
- *   changeset → re-record the SSE fixtures → contract tests → apply: replace the repository's
+ *   its spec → print the classified diff → regenerate → re-record the SSE fixtures → build the
+ *   client, typecheck the wrapper → changeset → contract tests → apply: replace the repository's
  *   files from the copy at once, install, and check the pinned binary now reports the version.
  *
  * Nothing in the repository changes before the last step. A failed check stops the apply
@@ -313,10 +313,15 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
       return out;
     });
   };
-  const exec = (cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv) =>
-    tx.exec(cmd, args, { cwd, ...(env ? { env } : {}), onSpawn: hook.point });
-  const check = async (name: string, cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv) => {
-    const r = await stage(name, () => exec(cmd, args, cwd, env), true);
+  /** Runs a child; the test hook fires once it spawned, or once its output matches `trigger`. */
+  const exec = (cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, trigger?: RegExp) =>
+    tx.exec(cmd, args, {
+      cwd,
+      ...(env ? { env } : {}),
+      ...(trigger ? { onOutput: (out: string) => trigger.test(out) && hook.point() } : { onSpawn: hook.point }),
+    });
+  const check = async (name: string, cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, trigger?: RegExp) => {
+    const r = await stage(name, () => exec(cmd, args, cwd, env, trigger), true);
     results.push({ name, ok: r.ok, detail: r.ok ? "" : tail(r.output) });
     if (!r.ok) process.stderr.write(`  ✗ ${name} failed:\n${tail(r.output).replace(/^/gm, "    ")}\n`);
     return r.ok;
@@ -410,7 +415,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   const specPath = join(ws, "openapi", "opencode.openapi.json");
   await writeFile(specPath, specText);
 
-  // 6. the diff, printed on stdout
+  // the diff, printed on stdout
   const diff = diffSpecs(committed, JSON.parse(specText));
   process.stdout.write(`\n${formatDiff(diff, { limit: 80 })}\n`);
   if (opts.keepTemp) {
@@ -420,13 +425,24 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   }
   if (committedText === specText) process.stderr.write("  the spec is byte-identical to the committed one\n");
 
-  // 7. regenerate, build the client, typecheck the wrapper
+  // 6. regenerate, then (8.) build the client and typecheck the wrapper
   await stage("regenerate the client and the operation table", () =>
     generate(
       specPath,
       join(ws, "packages", "client", "src", "generated"),
       join(ws, "packages", "sdk", "src", "core", "operations.gen.ts"),
     ),
+  );
+  // 7. SSE fixtures, recorded from the temp-installed server (early: only the binary is needed)
+  const env = { ...process.env, OCSDK_OPENCODE_BINARY: binary };
+  await check(
+    "re-record the SSE fixtures (record-sse-fixtures)",
+    join(BIN, "tsx"),
+    [join(ws, "scripts", "record-sse-fixtures.ts")],
+    ws,
+    env,
+    // The test hook interrupts while the recorder's first server starts, not before.
+    /▸ record /,
   );
   const built = await check("build @ocsdk/client (tsc)", join(BIN, "tsc"), ["-p", join(ws, "packages/client/tsconfig.json")], ws);
   if (built) {
@@ -453,15 +469,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
       : `  no changeset: ${version} is the committed pin\n`,
   );
 
-  // 9. SSE fixtures and contract tests, on the temp-installed server
-  const env = { ...process.env, OCSDK_OPENCODE_BINARY: binary };
-  await check(
-    "re-record the SSE fixtures (record-sse-fixtures)",
-    join(BIN, "tsx"),
-    [join(ws, "scripts", "record-sse-fixtures.ts")],
-    ws,
-    env,
-  );
+  // 9. contract tests against the new spec and fixtures
   if (opts.skipContract) process.stderr.write("- contract tests: skipped (--skip-contract)\n");
   else await check("contract tests (vitest --project contract)", join(BIN, "vitest"), ["run", "--project", "contract"], ws, env);
 

@@ -110,7 +110,14 @@ export class Transaction {
   exec(
     cmd: string,
     args: string[],
-    options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: () => void },
+    options: {
+      cwd: string;
+      env?: NodeJS.ProcessEnv;
+      timeoutMs?: number;
+      onSpawn?: () => void;
+      /** Called with everything the child printed so far, on each chunk. */
+      onOutput?: (output: string) => void;
+    },
   ): Promise<ExecResult> {
     this.check();
     return new Promise((resolve) => {
@@ -122,12 +129,12 @@ export class Transaction {
       });
       this.#children.add(child);
       let output = "";
-      child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      const onData = (d: string) => {
         output += d;
-      });
-      child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-        output += d;
-      });
+        options.onOutput?.(output);
+      };
+      child.stdout?.setEncoding("utf8").on("data", onData);
+      child.stderr?.setEncoding("utf8").on("data", onData);
       const timer = setTimeout(
         () => {
           output += `\n(timed out after ${options.timeoutMs} ms)`;

@@ -106,7 +106,9 @@ describe("upgrade-server refuses what cannot run here", () => {
     const before = await repoState();
     const r = await upgrade(["1.17.20"]);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/opencode-ai@1\.17\.20 was published without a binary for this platform \(no opencode-linux-x64@1\.17\.20\)/);
+    expect(r.output).toMatch(
+      /opencode-ai@1\.17\.20 was published without a binary for this platform \(no opencode-linux-x64@1\.17\.20\)/,
+    );
     expect(r.output).not.toContain("[2]");
     expect(await repoState()).toBe(before);
     await expectNothingLeft(r);

@@ -232,6 +232,23 @@ async function committedPin(): Promise<string> {
   }
 }
 
+/** Copies a directory as committed (HEAD) into `dest`; false when git cannot tell. */
+async function gitFiles(dir: string, dest: string): Promise<boolean> {
+  try {
+    const { stdout } = await runFile("git", ["ls-tree", "-r", "--name-only", "HEAD", `${dir}/`], { cwd: ROOT });
+    const names = stdout.split("\n").filter(Boolean);
+    if (!names.length) return false;
+    await mkdir(dest, { recursive: true });
+    for (const name of names) {
+      const { stdout: text } = await runFile("git", ["show", `HEAD:${name}`], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+      await writeFile(join(dest, relative(dir, name)), text);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Upgrade changesets (`upgrade-opencode-*.md`) git does not track: left by an earlier, uncommitted upgrade. */
 async function staleUpgradeChangesets(dir: string): Promise<string[]> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^upgrade-opencode-.*\.md$/.test(n));
@@ -434,7 +451,13 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     ),
   );
   // 7. SSE fixtures, recorded from the temp-installed server (early: only the binary is needed)
-  const env = { ...process.env, OCSDK_OPENCODE_BINARY: binary };
+  const env: NodeJS.ProcessEnv = { ...process.env, OCSDK_OPENCODE_BINARY: binary };
+  // Back on the committed version, the committed fixtures are the baseline a re-recording keeps.
+  const base = await committedPin();
+  if (version === base) {
+    const baseline = join(tx.dir, "fixture-baseline");
+    if (await gitFiles("packages/client/test/fixtures/sse", baseline)) env.OCSDK_FIXTURE_BASELINE = baseline;
+  }
   await check(
     "re-record the SSE fixtures (record-sse-fixtures)",
     join(BIN, "tsx"),
@@ -455,7 +478,6 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   } else results.push({ name: "typecheck the wrapper (tsc --noEmit)", ok: false, detail: "skipped: the client did not build" });
 
   // 8. changeset: describes the move from the committed pin; stale ones of uncommitted upgrades go
-  const base = await committedPin();
   const cs = await stage("write the changeset", async () => {
     const dir = join(ws, ".changeset");
     for (const name of await staleUpgradeChangesets(dir)) await rm(join(dir, name));

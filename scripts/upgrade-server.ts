@@ -300,7 +300,7 @@ export async function upgradeServer(opts: UpgradeOptions): Promise<UpgradeResult
   const tx = await Transaction.start("ocsdk-upgrade-");
   try {
     const result = await runUpgrade(tx, opts);
-    tx.check();
+    // Applied (or nothing to apply): a signal from here on must not undo it.
     await tx.commit({ keep: opts.keepTemp });
     if (opts.keepTemp) process.stdout.write(`  temp dir kept: ${tx.dir}\n`);
     return result;

@@ -2,10 +2,11 @@
  * Classified differences between two OpenAPI 3.1 documents, from the point of view of a
  * TypeScript user of the generated client and the wrapper.
  *
- * Pure: no I/O. The rule behind every class ("breaking" or not) is in {@link CHANGE_KINDS};
- * in short: narrowing what a user may send, or taking away / widening what a user reads, is
- * breaking; additions are not (new enum values and union members included: code that switches
- * over them must keep a default branch — the README says so).
+ * Pure: no I/O. The rule behind every class ("breaking" or not) is in {@link CHANGE_KINDS}, as
+ * the README states it: narrowing what a user may send, or taking away / widening what a user
+ * reads (new enum values or union members a `switch` does not handle, a property that may now be
+ * missing) is breaking. Schemas are compared by shape: $refs resolved (cycles cut), an inline
+ * schema equal to a $ref's target is equal, unions are sets of shapes, `integer` ⊂ `number`.
  */
 import type { OpenApiDoc } from "./spec.ts";
 import { SERVER_VERSION_KEY } from "./spec.ts";
@@ -49,13 +50,41 @@ export const CHANGE_KINDS = {
   "property.now-optional": "depends",
   /** Not breaking when a request type only widens or a response type only narrows. */
   "type.changed": "depends",
-  "enum.value-added": false,
-  "enum.value-removed": true,
-  "variant.added": false,
-  "variant.removed": true,
+  /** Widens: breaking where the schema is read (a response). */
+  "enum.value-added": "depends",
+  /** Narrows: breaking where the schema is sent (a request). */
+  "enum.value-removed": "depends",
+  /** Widens: breaking where the schema is read (a response). */
+  "variant.added": "depends",
+  /** Narrows: breaking where the schema is sent (a request). */
+  "variant.removed": "depends",
+  /** Added narrows (breaks requests), removed widens (breaks responses), changed does both. */
+  "pattern.changed": "depends",
   "event.added": false,
   "event.removed": true,
 } as const satisfies Record<string, boolean | "depends">;
+
+/** Why the fixed classes are what they are (the "depends" ones explain themselves per change). */
+const KIND_REASONS: Partial<Record<string, string>> = {
+  "operation.added": "a new operation",
+  "operation.removed": "the generated function is gone",
+  "operation.renamed": "the generated function is renamed",
+  "parameter.added": "a parameter added",
+  "parameter.removed": "a parameter callers pass is gone",
+  "parameter.now-required": "callers must now pass it",
+  "parameter.now-optional": "callers may leave it out",
+  "request-body.added": "a request body added",
+  "request-body.removed": "the body callers send is gone",
+  "request-body.now-required": "callers must now send a body",
+  "request-body.now-optional": "callers may leave the body out",
+  "response.added": "a new response",
+  "response.removed": "a response callers read is gone",
+  "schema.added": "a new exported type",
+  "schema.removed": "an exported type is gone",
+  "event.added": "a new event type",
+  "event.removed": "an event type listeners handle is gone",
+  "type.changed": "the type changed",
+};
 
 /** One class of change; see {@link CHANGE_KINDS}. */
 export type ChangeKind = keyof typeof CHANGE_KINDS;
@@ -79,6 +108,8 @@ export interface SpecChange {
   /** Position inside the location, e.g. `requestBody.properties.title` or `query.directory`. */
   pointer?: string;
   message: string;
+  /** Why it is (not) breaking, in the README's terms. */
+  reason: string;
 }
 
 /**
@@ -198,10 +229,23 @@ function directions(doc: OpenApiDoc): Map<string, Direction> {
   return out;
 }
 
-/** The set of JSON types a schema admits (`const`/`enum` imply their values' types). */
+/** Keywords that document a schema without changing which values it admits. */
+const DOC_KEYS = new Set(["description", "title", "examples", "example", "default", "deprecated", "$comment", "$id", "$schema"]);
+
+/** JSON types a value has (integers are numbers too, see {@link covers}). */
+function typeOfValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+/** The set of JSON types a schema admits, when it says (`type`, or implied by properties / enum). */
 function typeSet(s: Json): Set<string> | undefined {
   if (typeof s.type === "string") return new Set([s.type]);
   if (Array.isArray(s.type)) return new Set(s.type as string[]);
+  const values = enumValues(s);
+  if (values) return new Set(values.map(typeOfValue));
   if (isObj(s.properties)) return new Set(["object"]);
   return undefined;
 }
@@ -212,183 +256,428 @@ function enumValues(s: Json): unknown[] | undefined {
   return undefined;
 }
 
-const subset = (a: Set<string>, b: Set<string>) => [...a].every((x) => b.has(x));
-const show = (v: unknown) => JSON.stringify(v);
-
-/** Breaking test for the "depends" classes, per direction; `both` is breaking if either is. */
-function breaks(dir: Direction, ifRequest: boolean, ifResponse: boolean): boolean {
-  if (dir === "request") return ifRequest;
-  if (dir === "response") return ifResponse;
-  return ifRequest || ifResponse;
+/** Every type of `a` is admitted by `b` (`number` admits `integer`). */
+function covers(b: Set<string>, a: Set<string>): boolean {
+  return [...a].every((t) => b.has(t) || (t === "integer" && b.has("number")));
 }
 
-function union(s: Json): { key: "anyOf" | "oneOf"; members: unknown[] } | undefined {
-  if (Array.isArray(s.anyOf)) return { key: "anyOf", members: s.anyOf };
-  if (Array.isArray(s.oneOf)) return { key: "oneOf", members: s.oneOf };
+const show = (v: unknown) => JSON.stringify(v);
+const showValues = (vs: unknown[]) => vs.map(show).join("|");
+
+function union(s: Json): unknown[] | undefined {
+  if (Array.isArray(s.anyOf)) return s.anyOf;
+  if (Array.isArray(s.oneOf)) return s.oneOf;
   return undefined;
 }
 
+/** Keys of a schema other than documentation. */
+const meaningful = (s: Json) => Object.keys(s).filter((k) => !DOC_KEYS.has(k) && !k.startsWith("x-"));
+
 /**
- * Union members keyed by identity: the $ref name, else the discriminating `type` literal,
- * else the JSON type(s) (with the enum, if any); repeats get `#n` so none is lost.
+ * Canonical text of a schema's shape: $refs inlined (each target once, cycles cut), documentation
+ * dropped, `const` as a one-value enum, `oneOf` as `anyOf`, union members sorted with duplicates
+ * collapsed, a one-member union as its member. Two schemas with the same text admit the same values.
  */
-function variants(members: unknown[]): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const v of members) {
-    let key = refName(v);
-    if (!key && isObj(v)) {
-      const disc = isObj(v.properties) && isObj(v.properties.type) ? enumValues(v.properties.type) : undefined;
-      if (disc?.length === 1) key = `type=${String(disc[0])}`;
-      else {
-        const types = typeSet(v);
-        const values = enumValues(v);
-        key = `${types ? [...types].sort().join("|") : "schema"}${values ? ` ${values.map(show).join("|")}` : ""}`;
-      }
-    }
-    key ??= "schema";
-    let unique = key;
-    for (let n = 2; out.has(unique); n++) unique = `${key}#${n}`;
-    out.set(unique, v);
+class Shapes {
+  readonly #memo = new Map<string, string>();
+  readonly #stack = new Set<string>();
+  constructor(readonly doc: OpenApiDoc) {}
+
+  target(name: string): unknown {
+    return this.doc.components?.schemas?.[name];
   }
-  return out;
+
+  key(s: unknown): string {
+    if (!isObj(s)) return show(s);
+    const name = refName(s);
+    if (name) {
+      const memo = this.#memo.get(name);
+      if (memo !== undefined) return memo;
+      if (this.#stack.has(name)) return `{"$cycle":${show(name)}}`;
+      const target = this.target(name);
+      if (target === undefined) return `{"$unresolved":${show(name)}}`;
+      this.#stack.add(name);
+      const k = this.key(target);
+      this.#stack.delete(name);
+      this.#memo.set(name, k);
+      return k;
+    }
+    const members = union(s);
+    if (members) {
+      const keys = [...new Set(members.map((m) => this.key(m)))].sort();
+      const rest = meaningful(s).filter((k) => k !== "anyOf" && k !== "oneOf");
+      if (keys.length === 1 && rest.length === 0) return keys[0] as string;
+      const others = this.#fields(s, rest);
+      return `{"anyOf":[${keys.join(",")}]${others ? `,${others}` : ""}}`;
+    }
+    return `{${this.#fields(s, meaningful(s))}}`;
+  }
+
+  #fields(s: Json, keys: string[]): string {
+    const out: string[] = [];
+    const types = typeSet(s);
+    if (types && !keys.includes("type")) keys = [...keys, "type"];
+    for (const k of keys.filter((k) => k !== "const").sort()) {
+      const v = s[k];
+      let text: string;
+      if (k === "type") text = show([...(types ?? [])].sort());
+      else if (k === "enum") text = show([...new Set((v as unknown[]).map(show))].sort());
+      else if (k === "required" && Array.isArray(v)) text = show([...v].sort());
+      else if (k === "properties" && isObj(v)) {
+        text = `{${Object.keys(v)
+          .sort()
+          .map((p) => `${show(p)}:${this.key(v[p])}`)
+          .join(",")}}`;
+      } else if (Array.isArray(v)) text = `[${v.map((x) => this.key(x)).join(",")}]`;
+      else if (isObj(v)) text = this.key(v);
+      else text = show(v);
+      out.push(`${show(k)}:${text}`);
+    }
+    if ("const" in s && !keys.includes("enum")) out.push(`"enum":${show([show(s.const)])}`);
+    return out.sort().join(",");
+  }
+}
+
+/** Whether a schema admits only values of some types, without any other constraint (`{type: "string"}`, `{}`). */
+function bare(s: Json): boolean {
+  return meaningful(s).every((k) => k === "type");
+}
+
+/** Why a change is (or is not) breaking, in the README's words. */
+function reasonFor(dir: Direction, effect: "narrowed" | "widened" | "changed", breaking: boolean): string {
+  const side = dir === "request" ? "a request type" : dir === "response" ? "a response type" : "a type both sent and read";
+  if (effect === "changed")
+    return `${breaking ? "breaking" : "non-breaking"}: ${side} changed in a way that both narrows and widens`;
+  return `${breaking ? "breaking" : "non-breaking"}: ${side} ${effect}`;
+}
+
+/** Breaking per the README: narrowing what users send, widening what they read. */
+function breaksFor(dir: Direction, effect: "narrowed" | "widened" | "changed"): boolean {
+  const req = effect !== "widened";
+  const res = effect !== "narrowed";
+  return dir === "request" ? req : dir === "response" ? res : req || res;
 }
 
 class Differ {
   readonly changes: SpecChange[] = [];
+  readonly a: Shapes;
+  readonly b: Shapes;
 
-  add(kind: ChangeKind, location: string, pointer: string | undefined, message: string, breaking?: boolean): void {
-    const fixed = CHANGE_KINDS[kind];
-    const b = fixed === "depends" ? Boolean(breaking) : fixed;
-    this.changes.push({ kind, breaking: b, location, ...(pointer ? { pointer } : {}), message });
+  constructor(docA: OpenApiDoc, docB: OpenApiDoc) {
+    this.a = new Shapes(docA);
+    this.b = new Shapes(docB);
   }
 
-  /** Compares two schemas at one position. `$ref`s are compared by name: their targets are diffed once, as components. */
-  schema(a: unknown, b: unknown, dir: Direction, location: string, pointer: string, depth = 0): void {
-    if (!isObj(a) || !isObj(b) || depth > 40) return;
+  add(
+    kind: ChangeKind,
+    location: string,
+    pointer: string | undefined,
+    message: string,
+    breaking?: boolean,
+    reason?: string,
+  ): void {
+    const fixed = CHANGE_KINDS[kind];
+    const b = fixed === "depends" ? Boolean(breaking) : fixed;
+    this.changes.push({
+      kind,
+      breaking: b,
+      location,
+      ...(pointer ? { pointer } : {}),
+      message,
+      reason: reason ?? `${b ? "breaking" : "non-breaking"}: ${KIND_REASONS[kind] ?? kind}`,
+    });
+  }
+
+  /** A change with a direction effect: classed and explained by {@link breaksFor}. */
+  effect(
+    kind: ChangeKind,
+    location: string,
+    pointer: string,
+    message: string,
+    dir: Direction,
+    effect: "narrowed" | "widened" | "changed",
+    via: string,
+  ): void {
+    const breaking = breaksFor(dir, effect);
+    this.add(kind, location, pointer || undefined, `${message}${via}`, breaking, reasonFor(dir, effect, breaking));
+  }
+
+  /**
+   * Compares two schemas at one position. The same $ref on both sides is left to that component's
+   * own diff; anything else (inline vs $ref, a renamed $ref) is compared by shape, through the refs.
+   */
+  schema(a: unknown, b: unknown, dir: Direction, location: string, pointer: string, via = "", pairs = new Set<string>()): void {
+    if (!isObj(a) || !isObj(b)) return;
     const ra = refName(a);
     const rb = refName(b);
+    if (ra && ra === rb) return;
+    if (this.a.key(a) === this.b.key(b)) return;
     if (ra || rb) {
-      if (ra !== rb) {
+      const pair = `${ra ?? ""}|${rb ?? ""}`;
+      if (pairs.has(pair)) return; // a cycle: this pair is already being compared further up
+      const ta = ra ? this.a.target(ra) : a;
+      const tb = rb ? this.b.target(rb) : b;
+      if (ta === undefined || tb === undefined) {
         this.add(
           "type.changed",
           location,
-          pointer,
-          `type changed from ${ra ?? "an inline schema"} to ${rb ?? "an inline schema"}`,
+          pointer || undefined,
+          `type changed from ${ra ?? "an inline schema"} to ${rb ?? "an inline schema"}${via}`,
           true,
         );
+        return;
       }
+      const label = `${ra ? `$ref ${ra}` : "an inline schema"} → ${rb ? `$ref ${rb}` : "an inline schema"}`;
+      this.schema(
+        ta,
+        tb,
+        dir,
+        location,
+        pointer,
+        ` (${label}${via ? `; ${via.replace(/^ \(|\)$/g, "")}` : ""})`,
+        new Set([...pairs, pair]),
+      );
       return;
     }
     const at = (suffix: string) => (pointer ? `${pointer}.${suffix}` : suffix);
+    const next = (x: unknown, y: unknown, p: string) => this.schema(x, y, dir, location, p, via, pairs);
+
+    const ua = union(a);
+    const ub = union(b);
+    if (ua || ub) {
+      this.#union(
+        ua ?? [a],
+        ub ?? [b],
+        dir,
+        location,
+        ua && ub ? at(Array.isArray(b.oneOf) ? "oneOf" : "anyOf") : pointer,
+        via,
+        pairs,
+      );
+      return;
+    }
 
     const ta = typeSet(a);
     const tb = typeSet(b);
-    if (ta && tb && !(subset(ta, tb) && subset(tb, ta))) {
-      const widened = subset(ta, tb);
-      const narrowed = subset(tb, ta);
-      this.add(
-        "type.changed",
-        location,
-        pointer || undefined,
-        `type changed from ${[...ta].join("|")} to ${[...tb].join("|")}`,
-        breaks(dir, !widened, !narrowed),
-      );
-    }
-
     const ea = enumValues(a);
     const eb = enumValues(b);
-    if (ea && eb) {
-      const sa = new Set(ea.map(show));
-      const sb = new Set(eb.map(show));
-      for (const v of sb) if (!sa.has(v)) this.add("enum.value-added", location, pointer || undefined, `enum value ${v} added`);
-      for (const v of sa)
-        if (!sb.has(v)) this.add("enum.value-removed", location, pointer || undefined, `enum value ${v} removed`);
-    } else if (ea && !eb && tb) {
-      this.add(
+    if (ta && tb && !(covers(ta, tb) && covers(tb, ta))) {
+      const widened = covers(tb, ta);
+      const narrowed = covers(ta, tb);
+      const effect = widened ? "widened" : narrowed ? "narrowed" : "changed";
+      this.effect(
         "type.changed",
         location,
-        pointer || undefined,
-        `no longer restricted to ${ea.map(show).join(", ")}`,
-        breaks(dir, false, true),
+        pointer,
+        `type ${[...ta].join("|")} → ${[...tb].join("|")} (${effect})`,
+        dir,
+        effect,
+        via,
       );
-    } else if (!ea && eb && ta) {
-      this.add(
-        "type.changed",
-        location,
-        pointer || undefined,
-        `now restricted to ${eb.map(show).join(", ")}`,
-        breaks(dir, true, false),
-      );
+    } else if (ea && eb) {
+      const sa = new Map(ea.map((v) => [show(v), v]));
+      const sb = new Map(eb.map((v) => [show(v), v]));
+      const context = `(values ${showValues(ea)} → ${showValues(eb)})`;
+      for (const v of sb.keys())
+        if (!sa.has(v))
+          this.effect("enum.value-added", location, pointer, `enum value ${v} added ${context}`, dir, "widened", via);
+      for (const v of sa.keys())
+        if (!sb.has(v))
+          this.effect("enum.value-removed", location, pointer, `enum value ${v} removed ${context}`, dir, "narrowed", via);
+    } else if (ea && !eb) {
+      this.effect("type.changed", location, pointer, `no longer restricted to ${showValues(ea)} (widened)`, dir, "widened", via);
+    } else if (!ea && eb) {
+      this.effect("type.changed", location, pointer, `now restricted to ${showValues(eb)} (narrowed)`, dir, "narrowed", via);
     }
 
-    const pa = isObj(a.properties) ? a.properties : undefined;
-    const pb = isObj(b.properties) ? b.properties : undefined;
-    if (pa || pb) {
+    const pa = typeof a.pattern === "string" ? a.pattern : undefined;
+    const pb = typeof b.pattern === "string" ? b.pattern : undefined;
+    if (pa !== pb) {
+      const effect = pa === undefined ? "narrowed" : pb === undefined ? "widened" : "changed";
+      const text =
+        pa === undefined
+          ? `pattern ${show(pb)} added`
+          : pb === undefined
+            ? `pattern ${show(pa)} removed`
+            : `pattern ${show(pa)} → ${show(pb)}`;
+      this.effect("pattern.changed", location, pointer, `${text} (${effect})`, dir, effect, via);
+    }
+
+    const propsA = isObj(a.properties) ? a.properties : undefined;
+    const propsB = isObj(b.properties) ? b.properties : undefined;
+    if (propsA || propsB) {
       const reqA = new Set(Array.isArray(a.required) ? (a.required as string[]) : []);
       const reqB = new Set(Array.isArray(b.required) ? (b.required as string[]) : []);
-      for (const name of Object.keys(pb ?? {})) {
-        if (pa && name in pa) continue;
+      for (const name of Object.keys(propsB ?? {})) {
+        if (propsA && name in propsA) continue;
         const required = reqB.has(name);
+        const breaking = dir !== "response" && required;
         this.add(
           "property.added",
           location,
           at(`properties.${name}`),
-          `${required ? "required" : "optional"} property ${name} added`,
-          breaks(dir, required, false),
+          `${required ? "required" : "optional"} property ${name} added${via}`,
+          breaking,
+          breaking
+            ? "breaking: senders must now set it"
+            : dir === "response"
+              ? "non-breaking: a response property added"
+              : "non-breaking: an optional request property added",
         );
       }
-      for (const name of Object.keys(pa ?? {})) {
-        if (!pb || !(name in pb)) {
-          this.add("property.removed", location, at(`properties.${name}`), `property ${name} removed`);
+      for (const name of Object.keys(propsA ?? {})) {
+        if (!propsB || !(name in propsB)) {
+          this.add(
+            "property.removed",
+            location,
+            at(`properties.${name}`),
+            `property ${name} removed${via}`,
+            true,
+            dir === "request" ? "breaking: a request field removed" : "breaking: a property readers use is now missing",
+          );
           continue;
         }
         if (!reqA.has(name) && reqB.has(name)) {
-          this.add(
+          this.effect(
             "property.now-required",
             location,
             at(`properties.${name}`),
             `property ${name} is now required`,
-            breaks(dir, true, false),
+            dir,
+            "narrowed",
+            via,
           );
         } else if (reqA.has(name) && !reqB.has(name)) {
-          this.add(
+          this.effect(
             "property.now-optional",
             location,
             at(`properties.${name}`),
-            `property ${name} is now optional`,
-            breaks(dir, false, true),
+            `property ${name} is now optional (may be missing)`,
+            dir,
+            "widened",
+            via,
           );
         }
-        this.schema(pa?.[name], pb[name], dir, location, at(`properties.${name}`), depth + 1);
+        next(propsA?.[name], propsB[name], at(`properties.${name}`));
       }
     }
 
-    this.schema(a.items, b.items, dir, location, at("items"), depth + 1);
-    this.schema(a.additionalProperties, b.additionalProperties, dir, location, at("additionalProperties"), depth + 1);
-    this.schema(a.contentSchema, b.contentSchema, dir, location, at("contentSchema"), depth + 1);
-
-    // A union on one side only is compared as if the other side were a one-member union:
-    // `integer | false` → `integer` is one removed member, not two.
-    const ua = union(a);
-    const ub = union(b);
-    if (ua || ub) {
-      const key = ua?.key ?? ub?.key ?? "anyOf";
-      const ma = variants(ua?.members ?? [a]);
-      const mb = variants(ub?.members ?? [b]);
-      for (const [k, v] of mb) {
-        if (!ma.has(k)) this.add("variant.added", location, at(key), `${key} member ${k} added`);
-        else if (ua && ub) this.schema(ma.get(k), v, dir, location, at(`${key}[${k}]`), depth + 1);
-        else this.schema(ma.get(k), v, dir, location, pointer, depth + 1);
-      }
-      for (const k of ma.keys()) if (!mb.has(k)) this.add("variant.removed", location, at(key), `${key} member ${k} removed`);
-    }
+    next(a.items, b.items, at("items"));
+    next(a.additionalProperties, b.additionalProperties, at("additionalProperties"));
+    next(a.contentSchema, b.contentSchema, at("contentSchema"));
     const aa = Array.isArray(a.allOf) ? (a.allOf as unknown[]) : [];
     const ab = Array.isArray(b.allOf) ? (b.allOf as unknown[]) : [];
-    for (let i = 0; i < Math.min(aa.length, ab.length); i++)
-      this.schema(aa[i], ab[i], dir, location, at(`allOf[${i}]`), depth + 1);
+    for (let i = 0; i < Math.min(aa.length, ab.length); i++) next(aa[i], ab[i], at(`allOf[${i}]`));
     if (aa.length !== ab.length) {
-      this.add("type.changed", location, at("allOf"), `allOf has ${ab.length} part(s), had ${aa.length}`, true);
+      this.effect("type.changed", location, at("allOf"), `allOf has ${ab.length} part(s), had ${aa.length}`, dir, "changed", via);
     }
+  }
+
+  /**
+   * Unions as sets of shapes: members equal in shape match (duplicates collapse; a member another
+   * bare member already admits adds nothing); the rest pair up by identity and are compared; what is
+   * left was added (widened) or removed (narrowed).
+   */
+  #union(ma: unknown[], mb: unknown[], dir: Direction, location: string, pointer: string, via: string, pairs: Set<string>): void {
+    const resolve = (shapes: Shapes, m: unknown): Json => {
+      const name = refName(m);
+      const t = name ? shapes.target(name) : m;
+      return isObj(t) ? t : {};
+    };
+    const flatten = (shapes: Shapes, members: unknown[]): unknown[] =>
+      members.flatMap((m) => {
+        const inner = union(resolve(shapes, m));
+        return inner && meaningful(resolve(shapes, m)).every((k) => k === "anyOf" || k === "oneOf")
+          ? flatten(shapes, inner)
+          : [m];
+      });
+    const effective = (shapes: Shapes, members: unknown[]) => {
+      const byKey = new Map<string, unknown>();
+      for (const m of flatten(shapes, members)) if (!byKey.has(shapes.key(m))) byKey.set(shapes.key(m), m);
+      const list = [...byKey.values()];
+      // A member admitted by a bare sibling (`"x"|string`) adds no values.
+      return list.filter((m) => {
+        const r = resolve(shapes, m);
+        const t = typeSet(r);
+        return !list.some(
+          (o) =>
+            o !== m &&
+            bare(resolve(shapes, o)) &&
+            (typeSet(resolve(shapes, o)) === undefined || (t && covers(typeSet(resolve(shapes, o)) as Set<string>, t))) &&
+            !bare(r),
+        );
+      });
+    };
+    const A = effective(this.a, ma);
+    const B = effective(this.b, mb);
+    const keysB = new Set(B.map((m) => this.b.key(m)));
+    const keysA = new Set(A.map((m) => this.a.key(m)));
+    let leftA = A.filter((m) => !keysB.has(this.a.key(m)));
+    let leftB = B.filter((m) => !keysA.has(this.b.key(m)));
+    const ids = (shapes: Shapes, m: unknown): string[] => {
+      const r = resolve(shapes, m);
+      const out: string[] = [];
+      const name = refName(m);
+      const disc = isObj(r.properties) && isObj(r.properties.type) ? enumValues(resolve(shapes, r.properties.type)) : undefined;
+      if (disc?.length === 1) out.push(`type=${String(disc[0])}`);
+      if (name) out.push(name);
+      const t = typeSet(r);
+      if (t) out.push([...t].sort().join("|"));
+      return out;
+    };
+    // Pair leftovers by the strongest shared identity: discriminator, then $ref name, then JSON type.
+    for (let level = 0; level < 3; level++) {
+      for (const x of [...leftA]) {
+        const idx = ids(this.a, x);
+        const id = idx[Math.min(level, idx.length - 1)];
+        if (id === undefined) continue;
+        const y = leftB.find((m) => ids(this.b, m).includes(id));
+        if (!y) continue;
+        leftA = leftA.filter((m) => m !== x);
+        leftB = leftB.filter((m) => m !== y);
+        this.schema(x, y, dir, location, `${pointer ? `${pointer}` : "anyOf"}[${id}]`, via, pairs);
+      }
+    }
+    const where = pointer || "anyOf";
+    for (const m of leftB) {
+      this.effect(
+        "variant.added",
+        location,
+        where,
+        `union member ${this.#describe(this.b, m)} added (widened)`,
+        dir,
+        "widened",
+        via,
+      );
+    }
+    for (const m of leftA) {
+      this.effect(
+        "variant.removed",
+        location,
+        where,
+        `union member ${this.#describe(this.a, m)} removed (narrowed)`,
+        dir,
+        "narrowed",
+        via,
+      );
+    }
+  }
+
+  /** A member as a reader would recognise it: its $ref name, discriminator, type and values. */
+  #describe(shapes: Shapes, m: unknown): string {
+    const name = refName(m);
+    const r = isObj(m) ? (name ? shapes.target(name) : m) : undefined;
+    if (!isObj(r)) return name ?? "schema";
+    const disc = isObj(r.properties) && isObj(r.properties.type) ? enumValues(r.properties.type as Json) : undefined;
+    const types = typeSet(r);
+    const values = enumValues(r);
+    const parts = [
+      name,
+      disc?.length === 1 ? `type=${show(disc[0])}` : undefined,
+      types ? [...types].join("|") : undefined,
+      values ? showValues(values) : undefined,
+    ].filter(Boolean);
+    return parts.join(" ") || "schema";
   }
 }
 
@@ -451,7 +740,7 @@ function countOps(doc: OpenApiDoc): number {
  * ```
  */
 export function diffSpecs(oldDoc: OpenApiDoc, newDoc: OpenApiDoc): SpecDiff {
-  const d = new Differ();
+  const d = new Differ(oldDoc, newDoc);
   const opsA = operations(oldDoc);
   const opsB = operations(newDoc);
   const dirA = directions(oldDoc);

@@ -194,21 +194,23 @@ describe("diffSpecs: responses", () => {
     expect(kinds(diff(t, s).changes)).toEqual(["type.changed:B"]);
     const e1 = op({ "200": ok({ type: "string", enum: ["idle", "busy"] }) });
     const e2 = op({ "200": ok({ type: "string", enum: ["idle", "retry"] }) });
-    expect(kinds(diff(e1, e2).changes)).toEqual(["enum.value-added:n", "enum.value-removed:B"]);
+    // A reader's switch meets a value it does not handle: widening a response breaks (README).
+    expect(kinds(diff(e1, e2).changes)).toEqual(["enum.value-added:B", "enum.value-removed:n"]);
     const u1 = op({ "200": ok({ anyOf: [ref("A"), ref("B")] }) });
     const u2 = op({ "200": ok({ anyOf: [ref("A"), ref("C")] }) });
-    expect(kinds(diff(u1, u2).changes)).toEqual(["variant.added:n", "variant.removed:B"]);
+    expect(kinds(diff(u1, u2).changes)).toEqual(["variant.added:B", "variant.removed:n"]);
+    expect(diff(u1, u2).changes.find((c) => c.kind === "variant.added")?.reason).toBe("breaking: a response type widened");
   });
 
   it("a union on one side only is matched member by member", () => {
     const union = op({ "200": ok({ anyOf: [{ type: "integer" }, { type: "boolean", enum: [false] }] }) });
     const plain = op({ "200": ok({ type: "integer" }) });
     const d = diff(union, plain);
-    expect(kinds(d.changes)).toEqual(["variant.removed:B"]);
-    expect(d.changes[0]?.message).toBe("anyOf member boolean false removed");
-    expect(kinds(diff(plain, union).changes)).toEqual(["variant.added:n"]);
+    expect(kinds(d.changes)).toEqual(["variant.removed:n"]);
+    expect(d.changes[0]?.message).toBe("union member boolean false removed (narrowed)");
+    expect(kinds(diff(plain, union).changes)).toEqual(["variant.added:B"]);
     const plainString = op({ "200": ok({ type: "string" }) });
-    expect(kinds(diff(union, plainString).changes)).toEqual(["variant.added:n", "variant.removed:B", "variant.removed:B"]);
+    expect(kinds(diff(union, plainString).changes)).toEqual(["variant.added:B", "variant.removed:n", "variant.removed:n"]);
   });
 
   it("a different $ref is a type change; array items and maps are followed", () => {
@@ -218,6 +220,107 @@ describe("diffSpecs: responses", () => {
     expect(d.changes.map((c) => c.pointer)).toEqual(["responses.200.items.properties.b"]);
     const map = (t: string) => op({ "200": ok({ type: "object", additionalProperties: { type: t } }) });
     expect(diff(map("string"), map("number")).changes[0]?.pointer).toBe("responses.200.additionalProperties");
+  });
+});
+
+describe("diffSpecs: schemas compared by shape", () => {
+  const op = (schema: unknown, schemas: Json = {}, body?: unknown) =>
+    spec(
+      {
+        "/s": {
+          post: {
+            operationId: "s.post",
+            ...(body ? { requestBody: { required: true, ...json(body) } } : {}),
+            responses: { "200": { description: "", ...json(schema) } },
+          },
+        },
+      },
+      schemas,
+    );
+  const obj = { type: "object", properties: { id: { type: "string" } }, required: ["id"] };
+
+  it("an inline schema and a $ref of the same shape are equal (documentation ignored)", () => {
+    const a = op(ref("Info"), { Info: obj });
+    const b = op({ ...obj, description: "the info" }, { Info: obj });
+    expect(diff(a, b).changes).toEqual([]);
+    expect(diff(b, a).changes).toEqual([]);
+    // Inside a union too, and const is a one-value enum.
+    const u1 = op({ anyOf: [ref("Info"), { type: "string", const: "x" }] }, { Info: obj });
+    const u2 = op({ anyOf: [{ type: "string", enum: ["x"] }, obj] }, { Info: obj });
+    expect(diff(u1, u2).changes).toEqual([]);
+  });
+
+  it("union members are a set of shapes: duplicates collapse, a one-member union is its member", () => {
+    const dup = op({ anyOf: [ref("Info"), obj, ref("Info")] }, { Info: obj });
+    expect(diff(dup, op(obj, { Info: obj })).changes).toEqual([]);
+    expect(diff(op({ anyOf: [{ type: "string" }] }), op({ type: "string" })).changes).toEqual([]);
+    // A member a bare sibling already admits adds no values: `"a"|string` is string.
+    expect(diff(op({ anyOf: [{ type: "string", enum: ["a"] }, { type: "string" }] }), op({ type: "string" })).changes).toEqual(
+      [],
+    );
+  });
+
+  it("integer is a number: integer → number widens, number → integer narrows", () => {
+    const int = op({ type: "integer" });
+    const num = op({ type: "number" });
+    expect(kinds(diff(int, num).changes)).toEqual(["type.changed:B"]);
+    expect(kinds(diff(num, int).changes)).toEqual(["type.changed:n"]);
+    const sent = (t: string) => op({ type: "string" }, {}, { type: t });
+    expect(kinds(diff(sent("integer"), sent("number")).changes)).toEqual(["type.changed:n"]);
+    expect(kinds(diff(sent("number"), sent("integer")).changes)).toEqual(["type.changed:B"]);
+  });
+
+  it("patterns: added narrows (breaks requests), removed widens (breaks responses), changed does both", () => {
+    const sent = (s: Json) => op({ type: "string" }, {}, s);
+    const read = (s: Json) => op(s);
+    const p = (pattern?: string) => ({ type: "string", ...(pattern ? { pattern } : {}) });
+    expect(kinds(diff(sent(p()), sent(p("^wrk"))).changes)).toEqual(["pattern.changed:B"]);
+    expect(kinds(diff(sent(p("^wrk")), sent(p())).changes)).toEqual(["pattern.changed:n"]);
+    expect(kinds(diff(read(p()), read(p("^ses"))).changes)).toEqual(["pattern.changed:n"]);
+    expect(kinds(diff(read(p("^ses")), read(p())).changes)).toEqual(["pattern.changed:B"]);
+    const changed = diff(sent(p("^a")), sent(p("^b"))).changes;
+    expect(kinds(changed)).toEqual(["pattern.changed:B"]);
+    expect(changed[0]?.message).toBe('pattern "^a" → "^b" (changed)');
+  });
+
+  it("a renamed $ref is compared by content and says so", () => {
+    const a = op(
+      { type: "string" },
+      { Delivery: { type: "string", enum: ["immediate", "deferred"] } },
+      { type: "object", properties: { d: ref("Delivery") } },
+    );
+    const b = op(
+      { type: "string" },
+      { Mode: { type: "string", enum: ["steer", "queue"] } },
+      { type: "object", properties: { d: ref("Mode") } },
+    );
+    const d = diff(a, b).changes.filter((c) => c.location === "POST /s");
+    expect(kinds(d)).toEqual(["enum.value-added:n", "enum.value-added:n", "enum.value-removed:B", "enum.value-removed:B"]);
+    expect(d.find((c) => c.kind === "enum.value-removed")?.message).toBe(
+      'enum value "immediate" removed (values "immediate"|"deferred" → "steer"|"queue") ($ref Delivery → $ref Mode)',
+    );
+  });
+
+  it("a sent union: a new member widens (fine), a member gone narrows (breaks)", () => {
+    const sent = (members: unknown[]) => op({ type: "string" }, {}, { anyOf: members });
+    const d = diff(sent([{ type: "string" }, { type: "boolean" }]), sent([{ type: "string" }, { type: "number" }]));
+    expect(kinds(d.changes)).toEqual(["variant.added:n", "variant.removed:B"]);
+    expect(d.changes.find((c) => c.kind === "variant.removed")?.reason).toBe("breaking: a request type narrowed");
+  });
+
+  it("recursive schemas terminate (cycle guard) and still diff", () => {
+    const node = (extra: Json = {}) => ({
+      type: "object",
+      properties: { children: { type: "array", items: ref("Node") }, ...extra },
+    });
+    const tree = (extra: Json = {}) => ({
+      type: "object",
+      properties: { children: { type: "array", items: ref("Tree") }, ...extra },
+    });
+    const a = op(ref("Node"), { Node: node() });
+    expect(diff(a, op(ref("Tree"), { Tree: tree() })).changes.filter((c) => c.location === "POST /s")).toEqual([]);
+    const d = diff(a, op(ref("Tree"), { Tree: tree({ n: { type: "number" } }) })).changes.filter((c) => c.location === "POST /s");
+    expect(kinds(d)).toEqual(["property.added:n"]);
   });
 });
 

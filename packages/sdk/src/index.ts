@@ -90,5 +90,5 @@ export {
   type StepTokens,
   startPrompt,
 } from "./prompt/handle.js";
-export { newMessageId } from "./prompt/ids.js";
+export { newAscendingId, newMessageId } from "./prompt/ids.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

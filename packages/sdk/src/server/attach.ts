@@ -1,6 +1,6 @@
 /** Attach mode: connect to a server someone else started, and check that it speaks our spec. */
 import { type ClientOptions, createOpencodeClient, type OpencodeClient } from "../client.js";
-import { SPEC_SERVER_VERSION } from "../core/operations.gen.js";
+import { OPERATIONS, SPEC_SERVER_VERSION } from "../core/operations.gen.js";
 
 /** Options of {@link attachServer}: the client's, plus the version the SDK expects. */
 export interface AttachServerOptions extends ClientOptions {
@@ -17,12 +17,69 @@ export interface AttachedServer {
   readonly version: string;
   /** Whether it equals the expected version. On a mismatch a warning was logged. */
   readonly versionMatches: boolean;
+  /** How the versions differ (semver): `"none"`, `"patch"`, `"minor"`, `"major"`, or `"unknown"` (not semver). */
+  readonly versionDifference: VersionDifference;
+  /**
+   * On a version mismatch: operations of this SDK the server's `/doc` lacks, and ones it has that
+   * this SDK does not know (`undefined` when the versions match or `/doc` could not be read).
+   */
+  readonly specDifference?: { missing: string[]; added: string[] };
+}
+
+/** How two server versions differ, by semver. */
+export type VersionDifference = "none" | "patch" | "minor" | "major" | "unknown";
+
+/**
+ * The semver level at which `actual` differs from `expected` (prerelease tags count as a patch).
+ *
+ * @example
+ * ```ts
+ * compareServerVersions("1.18.32", "1.18.33"); // "patch"
+ * compareServerVersions("2.0.0", "1.18.33"); // "major"
+ * ```
+ */
+export function compareServerVersions(actual: string, expected: string): VersionDifference {
+  if (actual === expected) return "none";
+  const parse = (v: string) => /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(v.trim());
+  const a = parse(actual);
+  const e = parse(expected);
+  if (!a || !e) return "unknown";
+  if (a[1] !== e[1]) return "major";
+  if (a[2] !== e[2]) return "minor";
+  return "patch";
+}
+
+const MEANING: Record<Exclude<VersionDifference, "none">, string> = {
+  patch: "a patch difference (usually the same routes and shapes)",
+  minor: "a minor difference (routes or fields may have been added)",
+  major: "a major difference (routes or shapes may have been removed or changed)",
+  unknown: "a version that is not semver",
+};
+
+/** Operations (`METHOD /path`) of a spec document; path parameter names blanked so renames still match. */
+function specOperations(doc: unknown): Set<string> {
+  const out = new Set<string>();
+  const paths = (doc as { paths?: Record<string, Record<string, unknown>> } | undefined)?.paths ?? {};
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of ["get", "put", "post", "delete", "patch", "head", "options"]) {
+      if (item && typeof item === "object" && method in item)
+        out.add(`${method.toUpperCase()} ${path.replace(/\{[^}]*\}/g, "{}")}`);
+    }
+  }
+  return out;
+}
+
+function newer(a: string, b: string): boolean {
+  const nums = (v: string) => (v.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+  const [x, y] = [nums(a), nums(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  return false;
 }
 
 /**
  * Connects to a running server (auth and URL as for {@link createOpencodeClient}), checks its health
- * and warns through the client's logger when its version differs from the spec's: routes and event
- * shapes may then differ from this SDK's types.
+ * and warns through the client's logger when its version differs from the spec's, saying at which
+ * semver level (patch/minor/major) and whether the server's own spec (`/doc`) has other operations.
  *
  * @example
  * ```ts
@@ -35,11 +92,34 @@ export async function attachServer(options: AttachServerOptions = {}): Promise<A
   const client = createOpencodeClient(clientOptions);
   const health = await client.global.health(signal ? { signal } : undefined);
   const version = health.version;
-  const versionMatches = version === expectedVersion;
-  if (!versionMatches) {
-    client.logger.warn(
-      `server at ${client.baseUrl} is opencode ${version}, this SDK was generated for ${expectedVersion}: some calls or events may not match their types`,
-    );
+  const versionDifference = compareServerVersions(version, expectedVersion);
+  const versionMatches = versionDifference === "none";
+  if (versionMatches) return { client, version, versionMatches, versionDifference };
+  // Only on a mismatch: is it just the number, or does the server serve other routes?
+  let specDifference: { missing: string[]; added: string[] } | undefined;
+  try {
+    const res = await client.rawRequest("/doc", signal ? { signal } : {});
+    const served = specOperations(await res.json());
+    const known = new Set(Object.values(OPERATIONS).map((op) => `${op.method} ${op.path.replace(/\{[^}]*\}/g, "{}")}`));
+    specDifference = {
+      missing: [...known].filter((o) => !served.has(o)).sort(),
+      added: [...served].filter((o) => !known.has(o)).sort(),
+    };
+  } catch {
+    /* no /doc: say so below */
   }
-  return { client, version, versionMatches };
+  const direction = versionDifference === "unknown" ? "" : ` (${newer(version, expectedVersion) ? "newer" : "older"})`;
+  const spec = !specDifference
+    ? "its spec could not be read from /doc"
+    : specDifference.missing.length + specDifference.added.length === 0
+      ? "its spec has the same operations"
+      : `its spec differs: ${specDifference.missing.length} operation(s) of this SDK missing${
+          specDifference.missing.length
+            ? ` (${specDifference.missing.slice(0, 3).join(", ")}${specDifference.missing.length > 3 ? ", …" : ""})`
+            : ""
+        }, ${specDifference.added.length} unknown to it`;
+  client.logger.warn(
+    `server at ${client.baseUrl} is opencode ${version}, this SDK was generated for ${expectedVersion}: ${MEANING[versionDifference]}${direction}; ${spec}`,
+  );
+  return { client, version, versionMatches, versionDifference, ...(specDifference ? { specDifference } : {}) };
 }

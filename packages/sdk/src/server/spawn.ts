@@ -110,14 +110,15 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * Resolves the opencode executable for a {@link SpawnServerOptions.binary} choice. For `"pinned"`,
- * `OCSDK_OPENCODE_BINARY` (a path) wins over the installed `opencode-ai` package.
+ * `OCSDK_OPENCODE_BINARY` (a path) wins; else the `opencode-ai` package the project at `projectDir`
+ * (default: the current directory) installed, else the one resolvable from this module.
  *
  * @example
  * ```ts
  * const bin = resolveOpencodeBinary("pinned"); // …/node_modules/opencode-ai/bin/opencode.exe
  * ```
  */
-export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pinned"): string {
+export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pinned", projectDir = process.cwd()): string {
   if (choice === "path") {
     for (const dir of (process.env.PATH ?? "").split(delimiter)) {
       const candidate = join(dir, process.platform === "win32" ? "opencode.exe" : "opencode");
@@ -126,14 +127,21 @@ export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pi
     throw new ServerStartError("opencode was not found on PATH", "");
   }
   if (choice !== "pinned") return choice;
-  // Lets a tool (upgrade-server --dry-run) stand in another version for "the pinned one".
+  // Lets a tool (upgrade-server) stand in another version for "the pinned one".
   const override = process.env.OCSDK_OPENCODE_BINARY;
   if (override) return override;
-  const require = createRequire(import.meta.url);
-  let pkgJson: string;
-  try {
-    pkgJson = require.resolve("opencode-ai/package.json");
-  } catch {
+  // The project's own install is the pin (a monorepo root's devDependency, an app's dependency);
+  // resolving from this module first could find a stale copy next to the SDK package.
+  let pkgJson: string | undefined;
+  for (const from of [join(projectDir, "package.json"), import.meta.url]) {
+    try {
+      pkgJson = createRequire(from).resolve("opencode-ai/package.json");
+      break;
+    } catch {
+      /* try the next place */
+    }
+  }
+  if (!pkgJson) {
     throw new ServerStartError(
       "the opencode-ai package is not installed; install it or pass binary: 'path' or an explicit path",
       "",

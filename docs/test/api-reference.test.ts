@@ -1,5 +1,5 @@
 /**
- * `pnpm docs` builds the API reference of @ocsdk/sdk, @ocsdk/sdk/node and @ocsdk/testing, and fails
+ * `pnpm api-docs` builds the API reference of @ocsdk/sdk, @ocsdk/sdk/node and @ocsdk/testing, and fails
  * when an exported symbol has no doc comment (typedoc's notDocumented validation, warnings as errors).
  */
 import { execFile } from "node:child_process";

@@ -1,6 +1,6 @@
 /** Capped exponential backoff with downward jitter: the one delay rule of request retries and event-stream reconnects. */
 
-/** Tunables of {@link backoffDelayMs}. */
+/** Tunables of `backoffDelayMs`. */
 export interface BackoffOptions {
   /** Delay of the first attempt, doubled per attempt. */
   initialDelayMs: number;

@@ -21,7 +21,7 @@ import { validateArgs } from "./validate.js";
 export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
 
 /**
- * Options of `createOpencodeClient` and {@link createCore}.
+ * Options of `createOpencodeClient` and `createCore` (from `@ocsdk/sdk/operations`).
  *
  * @example
  * ```ts
@@ -85,7 +85,7 @@ type CallArgs = RequestOptions & { path?: Record<string, unknown>; query?: Recor
 
 /**
  * Configuration, auth, scoping and policies of one client, without the operation table: run single
- * operations on it (`@ocsdk/sdk/operations`). Create it with {@link createCore}.
+ * operations on it (`@ocsdk/sdk/operations`). Create it with `createCore` (from `@ocsdk/sdk/operations`).
  *
  * @example
  * ```ts

@@ -110,7 +110,7 @@ export function retryAfterMs(headers: Headers | undefined, now: () => number = D
 
 /**
  * Delay before retry number `retry` (1-based): the server's `Retry-After` when present and within
- * `maxRetryAfterMs`, else the shared backoff ({@link backoffDelayMs}).
+ * `maxRetryAfterMs`, else the shared backoff (`backoffDelayMs`).
  * Returns undefined when the server asks for a wait longer than the cap (do not retry).
  *
  * @example

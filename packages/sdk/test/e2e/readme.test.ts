@@ -83,7 +83,9 @@ describe("SDK README", () => {
     const install = (await blocks(README)).find((b) => b.tag === "install");
     const sdk = JSON.parse(await readFile(file("../../package.json"), "utf8"));
     expect(install?.code).toContain(`npm install ${sdk.name}\n`);
-    expect(Object.keys(sdk.peerDependencies)).toContain("opencode-ai");
+    expect(install?.code).toContain("npm install opencode-ai");
+    // The server package is the user's choice (spawnServer finds the project's copy), never forced on them.
+    expect(Object.keys({ ...sdk.dependencies, ...sdk.peerDependencies })).not.toContain("opencode-ai");
     executed.add(`${README}#install`);
   });
 

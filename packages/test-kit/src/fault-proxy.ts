@@ -4,7 +4,8 @@
  * streams cut mid-way. Every request it saw is recorded.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
+import { closeServer, listenLoopback } from "@ocsdk/testing";
 
 /** What to do with one request. */
 export type Fault =
@@ -47,7 +48,6 @@ export interface FaultProxy extends AsyncDisposable {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const streams = new Set<Socket>();
-  const sockets = new Set<Socket>();
   const requests: ProxiedRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const seen = { method: req.method ?? "GET", url: req.url ?? "/" };
@@ -87,22 +87,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.socket.once("close", () => out.destroy());
     req.pipe(out);
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const close = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const url = await listenLoopback(server);
+  const close = () => closeServer(server);
   const proxy: FaultProxy = {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     fault: () => undefined,
     cutStreams() {

@@ -4,14 +4,13 @@
  * every violation is reported, known ones are in openapi/conformance-allowlist.json with a reason,
  * and a new one fails the run.
  */
-import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createOpencodeClient } from "@ocsdk/sdk";
 import {
   classifyViolations,
   createConformanceRecorder,
+  listenLoopback,
   loadAllowlist,
   type ObservedViolation,
   startConformanceProxy,
@@ -83,11 +82,9 @@ it("the proxy reports a response that breaks the spec (control)", async () => {
   const upstream = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ healthy: "yes" }));
   });
-  upstream.listen(0, "127.0.0.1");
-  await once(upstream, "listening");
-  const port = (upstream.address() as AddressInfo).port;
+  const upstreamUrl = await listenLoopback(upstream);
   try {
-    await using proxy = await startConformanceProxy({ specPath: SPEC, upstream: `http://127.0.0.1:${port}` });
+    await using proxy = await startConformanceProxy({ specPath: SPEC, upstream: upstreamUrl });
     const rec = createConformanceRecorder();
     const oc = createOpencodeClient({ baseUrl: proxy.url, fetch: rec.fetch, logLevel: "off", maxRetries: 0 });
     await oc.global.health();

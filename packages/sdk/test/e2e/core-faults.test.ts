@@ -2,11 +2,10 @@
  * A fault-injecting loopback proxy in front of the real server: GETs recover from resets, 503 and
  * 429 with Retry-After; a prompt through it is stored exactly once, whatever the proxy does to it.
  */
-import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { APIConnectionError, createOpencodeClient, InternalServerError, type OpencodeClient } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
+import { listenLoopback } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 type Fault = "reset" | "503" | "429" | "pass" | "forward-then-reset" | "forward-then-503";
@@ -56,9 +55,7 @@ beforeAll(async () => {
     delete answer.headers.connection;
     res.writeHead(answer.status, answer.headers).end(answer.body);
   });
-  proxy.listen(0, "127.0.0.1");
-  await once(proxy, "listening");
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyUrl = await listenLoopback(proxy);
 });
 
 afterAll(async () => {

@@ -3,9 +3,7 @@
  * web UI as 200 text/html) or through a fault proxy in front of it (a truncated JSON body), and
  * errors that must not carry the secrets the request sent.
  */
-import { once } from "node:events";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   AuthenticationError,
@@ -15,6 +13,7 @@ import {
   type OpencodeClient,
 } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
+import { listenLoopback } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 let server: RunningServer;
@@ -56,9 +55,7 @@ beforeAll(async () => {
     delete answer.headers.connection;
     res.writeHead(answer.status, { ...answer.headers, "content-length": String(body.length) }).end(body);
   });
-  proxy.listen(0, "127.0.0.1");
-  await once(proxy, "listening");
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyUrl = await listenLoopback(proxy);
 });
 
 afterAll(async () => {

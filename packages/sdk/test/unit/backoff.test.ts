@@ -1,8 +1,7 @@
 /** The one backoff rule, and that request retries and event-stream reconnects both follow it. */
-import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createOpencodeClient, EventStream, retryDelayMs } from "@ocsdk/sdk";
+import { listenLoopback } from "@ocsdk/test-kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/core/backoff.ts";
@@ -49,10 +48,9 @@ describe("one rule for requests and events", () => {
 
   it("the event stream waits backoffDelayMs(1), (2), … between failed connections", async () => {
     const server = createServer((req) => req.socket.destroy());
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
+    const baseUrl = await listenLoopback(server);
     try {
-      const oc = createOpencodeClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logLevel: "off" });
+      const oc = createOpencodeClient({ baseUrl, logLevel: "off" });
       const o = { initialDelayMs: 7, maxDelayMs: 50, random: () => 0.5 };
       const delays: number[] = [];
       const s = new EventStream(oc, { ...o, maxAttempts: 5, sleep: async (ms) => void delays.push(ms) });

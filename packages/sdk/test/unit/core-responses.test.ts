@@ -5,8 +5,9 @@
  */
 import { once } from "node:events";
 import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { APIUserAbortError, createOpencodeClient, InvalidResponseError, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const servers: Server[] = [];
@@ -25,9 +26,7 @@ async function stub(handler: (path: string, res: ServerResponse) => void) {
     s.once("close", () => sockets.delete(s));
   });
   servers.push(server);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets };
+  return { url: await listenLoopback(server), sockets };
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {

@@ -3,10 +3,9 @@
  * platform's header timeout, and a connection that was never established is told apart from one
  * that was (the basis of "a prompt is never sent twice").
  */
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { APIConnectionError, createOpencodeClient } from "@ocsdk/sdk";
+import { listenLoopback } from "@ocsdk/test-kit";
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -21,9 +20,7 @@ afterEach(async () => {
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenLoopback(server);
 }
 
 describe("platform header timeout", () => {

@@ -3,7 +3,6 @@
  * bad baseUrls and bodies are typed errors before the network, a stream that is not SSE is a typed
  * error, and `close()` releases calls in flight, the event stream and the keep-alive sockets.
  */
-import { once } from "node:events";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { APIUserAbortError, createOpencodeClient, InvalidResponseError, OpencodeError, ValidationError } from "@ocsdk/sdk";

@@ -103,3 +103,35 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
   return proxy;
 }
+
+/** A buffered answer of the upstream server. */
+export interface ForwardedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * Sends `req` (with its already-read `body`) on to `target` and buffers the answer, for a test proxy
+ * that rewrites answers before passing them back.
+ *
+ * @example
+ * ```ts
+ * const answer = await forwardRequest(server.url, req, await readBody(req));
+ * res.writeHead(answer.status, answer.headers).end(answer.body);
+ * ```
+ */
+export function forwardRequest(target: string, req: IncomingMessage, body: Buffer): Promise<ForwardedAnswer> {
+  const url = new URL(req.url ?? "/", target);
+  return new Promise((resolve, reject) => {
+    const up = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+      );
+    });
+    up.on("error", reject);
+    up.end(body);
+  });
+}

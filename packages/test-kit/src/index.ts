@@ -15,6 +15,13 @@ export {
   operationOf,
   startConformanceProxy,
 } from "./conformance.ts";
-export { type Fault, type FaultProxy, type ProxiedRequest, startFaultProxy } from "./fault-proxy.ts";
+export {
+  type Fault,
+  type FaultProxy,
+  type ForwardedAnswer,
+  forwardRequest,
+  type ProxiedRequest,
+  startFaultProxy,
+} from "./fault-proxy.ts";
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";

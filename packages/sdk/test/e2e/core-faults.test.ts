@@ -2,10 +2,10 @@
  * A fault-injecting loopback proxy in front of the real server: GETs recover from resets, 503 and
  * 429 with Retry-After; a prompt through it is stored exactly once, whatever the proxy does to it.
  */
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { APIConnectionError, createOpencodeClient, InternalServerError, type OpencodeClient } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
-import { listenLoopback } from "@ocsdk/test-kit";
+import { forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 type Fault = "reset" | "503" | "429" | "pass" | "forward-then-reset" | "forward-then-503";
@@ -18,37 +18,17 @@ let direct: OpencodeClient;
 const faults = new Map<string, Fault[]>();
 const seen: string[] = [];
 
-function forward(
-  req: import("node:http").IncomingMessage,
-  body: Buffer,
-): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const target = new URL(req.url ?? "/", server.url);
-  return new Promise((resolve, reject) => {
-    const up = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }),
-      );
-    });
-    up.on("error", reject);
-    up.end(body);
-  });
-}
-
 beforeAll(async () => {
   server = await spawnServer();
   direct = createOpencodeClient({ baseUrl: server.url, password: server.password, logLevel: "off" });
   proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const key = `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`;
     const fault = faults.get(key)?.shift() ?? "pass";
     seen.push(`${key} ${fault}`);
     if (fault === "reset") return void req.socket.destroy();
     if (fault === "503") return void res.writeHead(503, { "content-type": "text/plain" }).end("unavailable");
     if (fault === "429") return void res.writeHead(429, { "retry-after": "1" }).end();
-    const answer = await forward(req, Buffer.concat(chunks));
+    const answer = await forwardRequest(server.url, req, await readBody(req));
     if (fault === "forward-then-reset") return void req.socket.destroy();
     if (fault === "forward-then-503") return void res.writeHead(503).end();
     delete answer.headers["transfer-encoding"];

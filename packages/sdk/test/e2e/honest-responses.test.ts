@@ -3,7 +3,7 @@
  * web UI as 200 text/html) or through a fault proxy in front of it (a truncated JSON body), and
  * errors that must not carry the secrets the request sent.
  */
-import { createServer, type IncomingMessage, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { inspect } from "node:util";
 import {
   AuthenticationError,
@@ -13,7 +13,7 @@ import {
   type OpencodeClient,
 } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
-import { listenLoopback } from "@ocsdk/test-kit";
+import { forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 let server: RunningServer;
@@ -23,30 +23,13 @@ let proxyUrl: string;
 const truncate = new Map<string, number>();
 const seen: string[] = [];
 
-function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const target = new URL(req.url ?? "/", server.url);
-  return new Promise((resolve, reject) => {
-    const up = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }),
-      );
-    });
-    up.on("error", reject);
-    up.end(body);
-  });
-}
-
 beforeAll(async () => {
   server = await spawnServer();
   direct = createOpencodeClient({ baseUrl: server.url, password: server.password, logLevel: "off" });
   proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const key = `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`;
     seen.push(key);
-    const answer = await forward(req, Buffer.concat(chunks));
+    const answer = await forwardRequest(server.url, req, await readBody(req));
     const left = truncate.get(key) ?? 0;
     // A body cut in half, with a content-length that matches the cut: only the JSON is broken.
     const body = left > 0 ? answer.body.subarray(0, Math.floor(answer.body.length / 2)) : answer.body;

@@ -7,120 +7,124 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpencodeClient, type PromptEvent } from "@ocsdk/sdk";
 import { createNodeFetch, spawnServer } from "@ocsdk/sdk/node";
-import { FAKE_MODEL_REF, fakeModelConfig, initGitProject, startFakeModel, startOpencodeHarness } from "@ocsdk/test-kit";
+import {
+  FAKE_MODEL_REF,
+  type FakeModel,
+  fakeModelConfig,
+  initGitProject,
+  startFakeModel,
+  startOpencodeHarness,
+} from "@ocsdk/test-kit";
 import { expect, it } from "vitest";
 
-it("server killed and restarted mid-stream: the stream reconnects and the final text matches the server's", async () => {
-  await using model = await startFakeModel();
+/**
+ * The pinned server on a project and data dir of its own, stopped and started again on the same port
+ * and data (a graceful close, or a SIGKILL), with a client that reconnects quickly.
+ */
+async function restartableServer(model: FakeModel, password: string) {
   const projectDir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
   await initGitProject(projectDir);
   const dataDir = await mkdtemp(join(tmpdir(), "ocsdk-data-"));
-  const password = "restart-test-password";
-  const config = fakeModelConfig(model);
-  const first = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password });
-  const port = Number(new URL(first.url).port);
-  let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
-  try {
-    const oc = createOpencodeClient({
-      baseUrl: first.url,
-      password,
-      directory: projectDir,
-      logLevel: "off",
-      events: { initialDelayMs: 100, maxDelayMs: 400, connectTimeoutMs: 1000 },
-    });
-    const states: string[] = [];
-    oc.events.onState((s) => states.push(s.state));
-    model.enqueue({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 40 });
-    const session = await oc.sessions.create({ title: "restart" });
-    const run = session.prompt("Talk slowly", { model: FAKE_MODEL_REF });
-    const events: PromptEvent[] = [];
-    const consumed = (async () => {
-      for await (const e of run) events.push(e);
-    })().catch(() => {});
-    const until = Date.now() + 60_000;
-    while (!events.some((e) => e.type === "text.delta") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(events.some((e) => e.type === "text.delta")).toBe(true);
-
-    await first.close();
-    second = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password, port });
-    expect(second.url).toBe(first.url);
-
-    const final = await run.finalMessage();
-    await consumed;
-    expect(states.filter((s) => s === "reconnecting").length).toBeGreaterThanOrEqual(1);
-    expect(states.filter((s) => s === "open").length).toBeGreaterThanOrEqual(2);
-    const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
-    const storedText = stored.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
-    expect(await run.finalText()).toBe(storedText);
-    // opencode keeps no in-flight text across a kill: the handle says the answer was cut, and its
-    // final message is what the server stored, not what was streamed before the kill.
-    const done = events.at(-1);
-    expect(done?.type === "done" && done.interrupted).toBe(true);
-    const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
-    expect(streamed.startsWith(storedText)).toBe(true);
-
-    // The same client and stream carry on with the restarted server.
-    const words = ["after ", "the ", "restart."];
-    model.enqueue({ text: words, delayMs: 10 });
-    const again = session.prompt("Once more", { model: FAKE_MODEL_REF });
-    const deltas: string[] = [];
-    for await (const d of again.textStream()) deltas.push(d);
-    expect(deltas.join("")).toBe(words.join(""));
-    expect(await again.finalText()).toBe(words.join(""));
-    const msg = await oc.session.message({ path: { sessionID: session.id, messageID: (await again.finalMessage()).info.id } });
-    expect(msg.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("")).toBe(words.join(""));
-    await oc.events.close();
-  } finally {
-    await second?.close();
-    await first.close();
-    await rm(projectDir, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
-
-it("10 server SIGKILLs and restarts mid-stream: every prompt settles, its final text what the server stored", async () => {
-  await using model = await startFakeModel();
-  const projectDir = await mkdtemp(join(tmpdir(), "ocsdk-project-"));
-  await initGitProject(projectDir);
-  const dataDir = await mkdtemp(join(tmpdir(), "ocsdk-data-"));
-  const password = "kill-test-password";
-  const config = fakeModelConfig(model);
-  let server = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password });
+  const options = { config: fakeModelConfig(model), cwd: projectDir, isolated: dataDir, password };
+  let server = await spawnServer(options);
   const port = Number(new URL(server.url).port);
-  const oc = createOpencodeClient({
+  const client = createOpencodeClient({
     baseUrl: server.url,
     password,
     directory: projectDir,
     logLevel: "off",
     events: { initialDelayMs: 100, maxDelayMs: 400, connectTimeoutMs: 1000 },
   });
-  try {
-    const session = await oc.sessions.create({ title: "kills" });
-    for (let i = 0; i < 10; i++) {
-      const tag = `kill-${i}.`;
-      model.enqueue({
-        text: Array.from({ length: 60 }, (_, j) => `k${i}.${j} `),
-        delayMs: 40,
-        match: (body) => JSON.stringify(body.messages?.at(-1) ?? "").includes(tag),
-      });
-      const run = session.prompt(tag, { model: FAKE_MODEL_REF });
-      for await (const e of run) if (e.type === "text.delta") break;
-      process.kill(server.pid, "SIGKILL");
+  return {
+    client,
+    get url() {
+      return server.url;
+    },
+    async restart(how: "close" | "SIGKILL"): Promise<void> {
+      if (how === "SIGKILL") process.kill(server.pid, "SIGKILL");
       await server.close();
-      server = await spawnServer({ config, cwd: projectDir, isolated: dataDir, password, port });
-      const final = await run.finalMessage();
-      const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
-      expect(await run.finalText()).toBe(stored.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
-      expect(final.info.role === "assistant" && final.info.parentID).toBe(run.messageID);
-      console.log(
-        `kill ${i + 1}/10: settled, ${final.info.role === "assistant" && final.info.time.completed ? "completed" : "cut"}`,
-      );
-    }
-  } finally {
-    await oc.events.close();
-    await server.close();
-    await rm(projectDir, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
+      server = await spawnServer({ ...options, port });
+    },
+    async [Symbol.asyncDispose](): Promise<void> {
+      await client.events.close();
+      await server.close();
+      await rm(projectDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const textOf = (parts: { type: string; text?: string }[]) => parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
+
+it("server killed and restarted mid-stream: the stream reconnects and the final text matches the server's", async () => {
+  await using model = await startFakeModel();
+  await using server = await restartableServer(model, "restart-test-password");
+  const oc = server.client;
+  const states: string[] = [];
+  oc.events.onState((s) => states.push(s.state));
+  model.enqueue({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 40 });
+  const session = await oc.sessions.create({ title: "restart" });
+  const run = session.prompt("Talk slowly", { model: FAKE_MODEL_REF });
+  const events: PromptEvent[] = [];
+  const consumed = (async () => {
+    for await (const e of run) events.push(e);
+  })().catch(() => {});
+  const until = Date.now() + 60_000;
+  while (!events.some((e) => e.type === "text.delta") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  expect(events.some((e) => e.type === "text.delta")).toBe(true);
+
+  const url = server.url;
+  await server.restart("close");
+  expect(server.url).toBe(url);
+
+  const final = await run.finalMessage();
+  await consumed;
+  expect(states.filter((s) => s === "reconnecting").length).toBeGreaterThanOrEqual(1);
+  expect(states.filter((s) => s === "open").length).toBeGreaterThanOrEqual(2);
+  const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
+  const storedText = textOf(stored.parts);
+  expect(await run.finalText()).toBe(storedText);
+  // opencode keeps no in-flight text across a kill: the handle says the answer was cut, and its
+  // final message is what the server stored, not what was streamed before the kill.
+  const done = events.at(-1);
+  expect(done?.type === "done" && done.interrupted).toBe(true);
+  const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
+  expect(streamed.startsWith(storedText)).toBe(true);
+
+  // The same client and stream carry on with the restarted server.
+  const words = ["after ", "the ", "restart."];
+  model.enqueue({ text: words, delayMs: 10 });
+  const again = session.prompt("Once more", { model: FAKE_MODEL_REF });
+  const deltas: string[] = [];
+  for await (const d of again.textStream()) deltas.push(d);
+  expect(deltas.join("")).toBe(words.join(""));
+  expect(await again.finalText()).toBe(words.join(""));
+  const msg = await oc.session.message({ path: { sessionID: session.id, messageID: (await again.finalMessage()).info.id } });
+  expect(textOf(msg.parts)).toBe(words.join(""));
+});
+
+it("10 server SIGKILLs and restarts mid-stream: every prompt settles, its final text what the server stored", async () => {
+  await using model = await startFakeModel();
+  await using server = await restartableServer(model, "kill-test-password");
+  const oc = server.client;
+  const session = await oc.sessions.create({ title: "kills" });
+  for (let i = 0; i < 10; i++) {
+    const tag = `kill-${i}.`;
+    model.enqueue({
+      text: Array.from({ length: 60 }, (_, j) => `k${i}.${j} `),
+      delayMs: 40,
+      match: (body) => JSON.stringify(body.messages?.at(-1) ?? "").includes(tag),
+    });
+    const run = session.prompt(tag, { model: FAKE_MODEL_REF });
+    for await (const e of run) if (e.type === "text.delta") break;
+    await server.restart("SIGKILL");
+    const final = await run.finalMessage();
+    const stored = await oc.session.message({ path: { sessionID: session.id, messageID: final.info.id } });
+    expect(await run.finalText()).toBe(textOf(stored.parts));
+    expect(final.info.role === "assistant" && final.info.parentID).toBe(run.messageID);
+    console.log(
+      `kill ${i + 1}/10: settled, ${final.info.role === "assistant" && final.info.time.completed ? "completed" : "cut"}`,
+    );
   }
 }, 600_000);
 

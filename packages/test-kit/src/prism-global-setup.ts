@@ -39,6 +39,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Static examples ignore `pattern` (ids like "string" instead of "ses…"), so Prism would
     // reject its own responses; json-schema-faker honours patterns.
     dynamic: true,
+    // Prism reseeds the faker per response, so every run serves the same bodies: a faker defect is
+    // a failure we see every time (and fix in the mock spec), not a one-in-a-thousand flake.
+    seed: "ocsdk-contract",
   });
   project.provide("prismUrl", prism.url);
   project.provide("prismSpecPath", CONTRACT_SPEC_PATH);

@@ -15,7 +15,9 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
  * - numeric `exclusiveMinimum`/`exclusiveMaximum` → also a `minimum`/`maximum` inside the bound
  *   (the faker ignores the exclusive forms and generates 0 for `> 0`);
  * - `prefixItems` tuples → array-form `items` (the faker throws "missing items");
- * - `patternProperties` → `additionalProperties` of the same schema (the faker loops forever).
+ * - `patternProperties` → `additionalProperties` of the same schema (the faker loops forever);
+ * - a bare `{ type: "object" }` → also `additionalProperties: true`, which means the same (the faker
+ *   sometimes yields nothing for the bare form, dropping a tuple's member: `["x"]` for `[string, object]`).
  *
  * @example
  * ```ts
@@ -44,6 +46,8 @@ function rewrite(node: Json): Json {
     if (schemas.length === 1 && out.additionalProperties === undefined) out.additionalProperties = schemas[0] ?? true;
     delete out.patternProperties;
   }
+  const bareObject = out.type === "object" && out.properties === undefined && out.additionalProperties === undefined;
+  if (bareObject && out.patternProperties === undefined) out.additionalProperties = true;
   return out;
 }
 

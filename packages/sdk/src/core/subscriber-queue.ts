@@ -3,6 +3,9 @@
  * an async iterator, ended by `end()`, `return()` (a `break`) or an abort signal, failed by `fail()`.
  */
 
+/** Items buffered after which {@link SubscriberQueue.push} asks the producer to yield. */
+const BEHIND = 256;
+
 /** What a queue does when it is full. */
 export type QueueOverflow = "error" | "drop-oldest";
 
@@ -57,8 +60,9 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * Hands `item` to a waiting consumer, or buffers it. Returns true when the buffer is half full or
-   * more: a producer should then give the consumer a turn before it produces more.
+   * Hands `item` to a waiting consumer, or buffers it. Returns true once the consumer is behind
+   * (256 items, or half the capacity if less): a producer should then give the consumer a turn
+   * before it produces more, so what is buffered stays young garbage instead of being promoted.
    */
   push(item: T): boolean {
     if (this.#closed) return false;
@@ -77,7 +81,8 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       this.#take();
     }
     this.#items.push(item);
-    return this.size * 2 >= capacity;
+    const behind = this.size;
+    return behind >= BEHIND || behind * 2 >= capacity;
   }
 
   /** Ends the queue with `error`, thrown to the consumer after the buffered items. */

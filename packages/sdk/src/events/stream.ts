@@ -100,6 +100,12 @@ export interface EventSource {
 
 const FATAL = [AuthenticationError, PermissionDeniedError, NotFoundError];
 
+// setImmediate where the runtime has it: setTimeout(0) waits a millisecond or more per yield.
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+/** One macrotask: every consumer's microtask-driven loop runs first. */
+const yieldToMacrotasks = (): Promise<void> =>
+  new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+
 class WatchdogTimeout extends Error {
   override name = "WatchdogTimeout";
 }
@@ -488,7 +494,7 @@ export class EventStream {
           // A body that is already buffered resolves reads at once, faster than consumers take
           // events: one macrotask lets every consumer drain its microtask-driven loop first.
           this.#backlog = false;
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          await yieldToMacrotasks();
         }
       }
       return signal.aborted ? signal.reason : new Error("the server closed the stream");

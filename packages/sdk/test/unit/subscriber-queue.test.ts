@@ -64,6 +64,14 @@ describe("SubscriberQueue", () => {
     expect(await next).toEqual({ value: 1, done: false });
   });
 
+  it("with a large capacity, push reports a consumer 256 behind (not only half full)", async () => {
+    const q = queue({ capacity: 10_000 });
+    const reports = Array.from({ length: 300 }, (_, i) => q.push(i));
+    expect(reports.indexOf(true)).toBe(255); // the 256th buffered item
+    for (let i = 0; i < 100; i++) await q.next();
+    expect(q.push(300)).toBe(false); // 201 behind again
+  });
+
   it("overflow 'drop-oldest' keeps the newest", async () => {
     const q = queue({ capacity: 3, overflow: "drop-oldest" });
     for (let i = 1; i <= 2_000; i++) q.push(i);

@@ -146,9 +146,13 @@ console.log(`events per run: ${N}, runs: ${RUNS} (medians; ratios are medians of
 for (const [name] of consumers) {
   const rs = runs.get(name) as Run[];
   console.log(
-    `${name.padEnd(36)} ${median(rs.map((r) => r.cpuUsPerEvent)).toFixed(2).padStart(6)} µs CPU/event ` +
+    `${name.padEnd(36)} ${median(rs.map((r) => r.cpuUsPerEvent))
+      .toFixed(2)
+      .padStart(6)} µs CPU/event ` +
       `${ratios(name, PLAIN, (r) => r.cpuUsPerEvent).toFixed(2)}× plain  ` +
-      `${Math.round(median(rs.map((r) => r.eventsPerSec))).toString().padStart(7)} events/s ` +
+      `${Math.round(median(rs.map((r) => r.eventsPerSec)))
+        .toString()
+        .padStart(7)} events/s ` +
       `${ratios(name, PLAIN, (r) => r.eventsPerSec).toFixed(2)}× plain  ` +
       `peak heap +${median(rs.map((r) => r.peakHeapMb)).toFixed(1)} MB ${ratios(name, OFFICIAL, (r) => r.peakHeapMb).toFixed(2)}× official, ` +
       `old generation +${median(rs.map((r) => r.peakOldMb)).toFixed(1)} MB ${ratios(name, OFFICIAL, (r) => r.peakOldMb).toFixed(2)}× official`,

@@ -193,6 +193,10 @@ interface StepResult {
   detail: string;
 }
 
+/** Tool output without colour codes (vitest colours its report even into a pipe when asked to). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+
 /** Last lines of a tool's output, for the report of a failed step. */
 const tail = (text: string, n = 25) =>
   text
@@ -210,8 +214,8 @@ function signalHook() {
   let current = 0;
   let fired = false;
   return {
-    enter(): number {
-      return ++current;
+    enter(n: number): void {
+      current = n;
     },
     point(): void {
       if (fired || current !== at) return;
@@ -305,9 +309,11 @@ export async function upgradeServer(opts: UpgradeOptions): Promise<UpgradeResult
     if (opts.keepTemp) process.stdout.write(`  temp dir kept: ${tx.dir}\n`);
     return result;
   } catch (error) {
-    await tx.abort();
+    const restored = await tx.abort();
     if (tx.interrupted) {
-      process.stderr.write("interrupted: every file restored, every child process stopped, temp dirs removed\n");
+      process.stderr.write(
+        `interrupted: every file restored (${restored} replaced file(s) put back), every child process stopped, temp dirs removed\n`,
+      );
       throw new InterruptedError(tx.interrupted);
     }
     throw error;
@@ -319,10 +325,13 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   const hook = signalHook();
   const from = pinnedServerVersion();
   const results: StepResult[] = [];
-  /** One numbered step: stops at once after a signal. `inside` steps call hook.point() themselves. */
-  const stage = async <T>(label: string, fn: () => Promise<T>, inside = false): Promise<T> => {
+  /**
+   * One numbered step: stops at once after a signal. `inside` steps call hook.point() themselves.
+   * Numbers are fixed (a skipped step keeps its number), so [12] is always the apply.
+   */
+  const stage = async <T>(n: number, label: string, fn: () => Promise<T>, inside = false): Promise<T> => {
     tx.check();
-    const n = hook.enter();
+    hook.enter(n);
     return step(`[${n}] ${label}`, async () => {
       if (!inside) hook.point();
       const out = await fn();
@@ -335,17 +344,25 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     tx.exec(cmd, args, {
       cwd,
       ...(env ? { env } : {}),
-      ...(trigger ? { onOutput: (out: string) => trigger.test(out) && hook.point() } : { onSpawn: hook.point }),
+      ...(trigger ? { onOutput: (out: string) => trigger.test(stripAnsi(out)) && hook.point() } : { onSpawn: hook.point }),
     });
-  const check = async (name: string, cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, trigger?: RegExp) => {
-    const r = await stage(name, () => exec(cmd, args, cwd, env, trigger), true);
+  const check = async (
+    n: number,
+    name: string,
+    cmd: string,
+    args: string[],
+    cwd: string,
+    env?: NodeJS.ProcessEnv,
+    trigger?: RegExp,
+  ) => {
+    const r = await stage(n, name, () => exec(cmd, args, cwd, env, trigger), true);
     results.push({ name, ok: r.ok, detail: r.ok ? "" : tail(r.output) });
     if (!r.ok) process.stderr.write(`  ✗ ${name} failed:\n${tail(r.output).replace(/^/gm, "    ")}\n`);
     return r.ok;
   };
 
   // 1. refuse up front what cannot run here
-  const version = await stage("look up published versions with a binary for this platform (npm view)", async () => {
+  const version = await stage(1, "look up published versions with a binary for this platform (npm view)", async () => {
     const { published, installable } = await lookUpVersions();
     const want = opts.version === "latest" ? installable[0] : opts.version;
     if (!want) throw new Error(`no published opencode-ai version has a ${platformPackage()} binary`);
@@ -365,7 +382,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
 
   // 2. everything below works on a temp copy
   const ws = join(tx.dir, "workspace");
-  await stage("copy the workspace to a temp dir", () => copyWorkspace(ROOT, ws));
+  await stage(2, "copy the workspace to a temp dir", () => copyWorkspace(ROOT, ws));
   const committed = await readSpecFile(join(ws, "openapi", "opencode.openapi.json"));
   const committedText = await readFile(join(ws, "openapi", "opencode.openapi.json"), "utf8");
 
@@ -374,6 +391,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   const prefix = preinstalled || join(tx.dir, "opencode");
   const binary = join(prefix, "node_modules", "opencode-ai", "bin", "opencode.exe");
   await stage(
+    3,
     `install opencode-ai@${version} into a temp dir (npm)`,
     async () => {
       if (preinstalled) hook.point();
@@ -393,6 +411,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   const pkgPath = join(ws, "package.json");
   await writeFile(pkgPath, setPinnedVersion(await readFile(pkgPath, "utf8"), version));
   await stage(
+    4,
     `move the pin to ${version} and resolve the lockfile (pnpm --lockfile-only)`,
     async () => {
       if (version === from) {
@@ -414,6 +433,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
 
   // 5. its spec, from the server itself
   const pulled = await stage(
+    5,
     `pull the spec from opencode ${version}`,
     async () => {
       const server = await spawnServer({ binary });
@@ -442,8 +462,8 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   }
   if (committedText === specText) process.stderr.write("  the spec is byte-identical to the committed one\n");
 
-  // 6. regenerate, then (8.) build the client and typecheck the wrapper
-  await stage("regenerate the client and the operation table", () =>
+  // 6. regenerate (8. and 9. build the client and typecheck the wrapper)
+  await stage(6, "regenerate the client and the operation table", () =>
     generate(
       specPath,
       join(ws, "packages", "client", "src", "generated"),
@@ -459,6 +479,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     if (await gitFiles("packages/client/test/fixtures/sse", baseline)) env.OCSDK_FIXTURE_BASELINE = baseline;
   }
   await check(
+    7,
     "re-record the SSE fixtures (record-sse-fixtures)",
     join(BIN, "tsx"),
     [join(ws, "scripts", "record-sse-fixtures.ts")],
@@ -467,9 +488,16 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     // The test hook interrupts while the recorder's first server starts, not before.
     /▸ record /,
   );
-  const built = await check("build @ocsdk/client (tsc)", join(BIN, "tsc"), ["-p", join(ws, "packages/client/tsconfig.json")], ws);
+  const built = await check(
+    8,
+    "build @ocsdk/client (tsc)",
+    join(BIN, "tsc"),
+    ["-p", join(ws, "packages/client/tsconfig.json")],
+    ws,
+  );
   if (built) {
     await check(
+      9,
       "typecheck the wrapper (tsc --noEmit)",
       join(BIN, "tsc"),
       ["-p", join(ws, "packages/sdk/tsconfig.json"), "--noEmit"],
@@ -477,8 +505,8 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     );
   } else results.push({ name: "typecheck the wrapper (tsc --noEmit)", ok: false, detail: "skipped: the client did not build" });
 
-  // 8. changeset: describes the move from the committed pin; stale ones of uncommitted upgrades go
-  const cs = await stage("write the changeset", async () => {
+  // 10. changeset: describes the move from the committed pin; stale ones of uncommitted upgrades go
+  const cs = await stage(10, "write the changeset", async () => {
     const dir = join(ws, ".changeset");
     for (const name of await staleUpgradeChangesets(dir)) await rm(join(dir, name));
     if (version === base) return undefined;
@@ -491,17 +519,29 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
       : `  no changeset: ${version} is the committed pin\n`,
   );
 
-  // 9. contract tests against the new spec and fixtures
-  if (opts.skipContract) process.stderr.write("- contract tests: skipped (--skip-contract)\n");
-  else await check("contract tests (vitest --project contract)", join(BIN, "vitest"), ["run", "--project", "contract"], ws, env);
+  // 11. contract tests against the new spec and fixtures
+  if (opts.skipContract) process.stderr.write("- [11] contract tests: skipped (--skip-contract)\n");
+  else {
+    await check(
+      11,
+      "contract tests (vitest --project contract)",
+      join(BIN, "vitest"),
+      ["run", "--project", "contract"],
+      ws,
+      env,
+      // The test hook interrupts once a test file finished: the shared Prism mock is up by then.
+      /\.test\.ts \(\d+ tests?/,
+    );
+  }
 
-  // 10. apply: every managed file at once, then node_modules, then prove the pin moved
+  // 12. apply: every managed file at once, then node_modules, then prove the pin moved
   const checksOk = results.every((r) => r.ok);
   let applied = false;
   let changed: FileChange[] = [];
   if (!opts.dryRun && (checksOk || opts.force)) {
     changed = await planChanges(ws, ROOT);
     await stage(
+      12,
       `apply ${changed.length} file change(s) to the repository, install, check the pinned binary`,
       async () => {
         await tx.replaceFiles(changed, (i) => {

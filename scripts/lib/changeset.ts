@@ -1,8 +1,9 @@
 /**
  * The changeset a server upgrade writes, and the version-bump policy behind it.
  *
- * Policy (also in the README, "Upgrading the server"). @ocsdk/client and @ocsdk/sdk are
- * linked (.changeset/config.json), so both get the same bump:
+ * Policy (also in the README, "Upgrading the server"). @ocsdk/client, @ocsdk/sdk and
+ * @ocsdk/testing are one `fixed` group (.changeset/config.json): they always share a version,
+ * so the bump named here for two of them releases all three:
  *
  * | spec diff                          | from 1.0.0 | while 0.x |
  * | ---------------------------------- | ---------- | --------- |
@@ -21,7 +22,7 @@ import type { SpecDiff } from "./spec-diff.ts";
 /** A semver bump level as changesets spells it. */
 export type Bump = "major" | "minor" | "patch";
 
-/** The packages every server upgrade releases (linked: they move together). */
+/** The packages an upgrade's changeset names (their `fixed` group releases @ocsdk/testing with them). */
 export const UPGRADE_PACKAGES = ["@ocsdk/client", "@ocsdk/sdk"] as const;
 
 /**

@@ -183,9 +183,13 @@ export class Transaction {
     }
   }
 
-  /** Puts every replaced file back (newest first), stops every child, removes the temp dir. */
-  async abort(): Promise<void> {
+  /**
+   * Puts every replaced file back (newest first), stops every child, removes the temp dir.
+   * Resolves with the number of files put back.
+   */
+  async abort(): Promise<number> {
     await Promise.all([...this.#children].map((c) => this.#stop(c)));
+    const restored = this.#replaced.length;
     for (const { path, backup } of this.#replaced.reverse()) {
       await rm(`${path}.ocsdk-next`, { force: true });
       if (backup) {
@@ -195,6 +199,7 @@ export class Transaction {
     }
     this.#replaced.length = 0;
     await this.#end();
+    return restored;
   }
 
   /** Keeps the replaced files; removes the temp dir (unless `keep`). */

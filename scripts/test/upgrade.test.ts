@@ -54,7 +54,7 @@ describe("bump policy", () => {
     expect(chooseBump({ breaking: 0, nonBreaking: 0 }, "1.2.0").bump).toBe("patch");
   });
 
-  it("writes a changeset for both linked packages naming the versions and the breaking changes", async () => {
+  it("writes a changeset for the client and the wrapper (one fixed group) naming the versions and the breaking changes", async () => {
     const diff = diffSpecs(doc({ "/a": op("a.get"), "/b": op("b.get") }), doc({ "/a": op("a.get"), "/c": op("c.get") }));
     const md = renderChangeset({ from: "1.18.33", to: "1.19.0", diff, currentVersion: "0.1.0" });
     expect(md).toMatch(/^---\n"@ocsdk\/client": minor\n"@ocsdk\/sdk": minor\n---\n/);

@@ -47,7 +47,7 @@ export {
   type RecordedRequest,
   startMockServer,
 } from "./mock-server.js";
-export { mockFriendlySpec, writeMockSpec } from "./mock-spec.js";
+export { mockFriendlySpec, type WriteMockSpecOptions, writeMockSpec } from "./mock-spec.js";
 export { type RunningPrism, type StartPrismOptions, startPrism } from "./prism.js";
 export {
   type AnswerContext,

@@ -4,8 +4,8 @@
  * request, serves per-test overrides (status, body, headers, delay), the event stream, scripted
  * prompt answers and the state they leave.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +13,9 @@ import type { SpecViolation } from "@ocsdk/sdk";
 import { newMessageId } from "@ocsdk/sdk";
 import { EventStreamHub } from "./event-stream.js";
 import { closeServer, listenLoopback, readBody } from "./loopback.js";
-import { mockFriendlySpec } from "./mock-spec.js";
+import { writeMockSpec } from "./mock-spec.js";
 import { type RunningPrism, startPrism } from "./prism.js";
+import { onProcessEnd } from "./process-end.js";
 import { type AnswerStep, answerSteps, type ScriptedAnswer } from "./scripted-answer.js";
 import { SPEC_PATH } from "./spec.js";
 
@@ -129,21 +130,6 @@ function parseRoute(route: string): Route {
 
 const matches = (r: Route, method: string, path: string) => (!r.method || r.method === method) && r.regex.test(path);
 
-/** The mock-friendly copy of a spec, written once per content to the temp dir and reused. */
-function mockSpecFile(specPath: string): string {
-  const text = readFileSync(specPath, "utf8");
-  const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
-  const dir = join(tmpdir(), "ocsdk-testing");
-  const file = join(dir, `opencode.mock.${hash}.json`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(mockFriendlySpec(JSON.parse(text))));
-    renameSync(tmp, file);
-  }
-  return file;
-}
-
 function parseViolations(header: string | null): SpecViolation[] {
   if (!header) return [];
   try {
@@ -171,15 +157,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * ```
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const prism = await startPrism({
-    specPath: mockSpecFile(options.specPath ?? SPEC_PATH),
-    mode: "mock",
-    errors: true,
-    // Static examples ignore `pattern` (ids like "string"), so Prism would reject its own answers.
-    dynamic: true,
-    seed: options.seed ?? "ocsdk",
-    ...(options.startTimeoutMs ? { startTimeoutMs: options.startTimeoutMs } : {}),
-  });
+  // The mock-friendly copy of the spec lives as long as this server: removed on close.
+  const specDir = await mkdtemp(join(tmpdir(), "ocsdk-mock-spec-"));
+  // Also when the process ends before close() (Ctrl-C, a runner's SIGTERM).
+  const forget = onProcessEnd(() => rmSync(specDir, { recursive: true, force: true }));
+  const removeSpec = async () => {
+    forget();
+    await rm(specDir, { recursive: true, force: true });
+  };
+  let prism: RunningPrism;
+  try {
+    prism = await startPrism({
+      specPath: writeMockSpec(options.specPath ?? SPEC_PATH, { dir: specDir }),
+      mode: "mock",
+      errors: true,
+      // Static examples ignore `pattern` (ids like "string"), so Prism would reject its own answers.
+      dynamic: true,
+      seed: options.seed ?? "ocsdk",
+      ...(options.startTimeoutMs ? { startTimeoutMs: options.startTimeoutMs } : {}),
+    });
+  } catch (error) {
+    await removeSpec();
+    throw error;
+  }
   const events = new EventStreamHub({ heartbeatMs: options.heartbeatMs ?? 10_000 });
   const requests: RecordedRequest[] = [];
   let overrides: { route: Route; response: MockResponse; left: number }[] = [];
@@ -376,6 +376,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     url = await listenLoopback(server);
   } catch (error) {
     await prism.close();
+    await removeSpec();
     throw error;
   }
 
@@ -388,6 +389,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     await Promise.allSettled([...playing]);
     await closeServer(server);
     await prism.close();
+    await removeSpec();
   };
 
   return {

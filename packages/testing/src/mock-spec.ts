@@ -51,17 +51,30 @@ function rewrite(node: Json): Json {
   return out;
 }
 
+/** Options of {@link writeMockSpec}. */
+export interface WriteMockSpecOptions {
+  /**
+   * Directory to write into; it must exist and is the caller's to remove. Without it the file
+   * goes to a new temp dir of its own, which the caller removes with `rm(dirname(path))`.
+   */
+  dir?: string;
+}
+
 /**
- * Writes {@link mockFriendlySpec} of a spec file to a temp file and returns its path.
+ * Writes {@link mockFriendlySpec} of a spec file to `opencode.mock.openapi.json` in `options.dir`
+ * (or a new temp dir) and returns its path.
  *
  * @example
  * ```ts
- * const path = writeMockSpec("openapi/opencode.openapi.json");
+ * const dir = await mkdtemp(join(tmpdir(), "mock-spec-"));
+ * await using prism = await startPrism({ specPath: writeMockSpec("openapi/opencode.openapi.json", { dir }), mode: "mock", errors: true });
+ * // … after prism.close():
+ * await rm(dir, { recursive: true, force: true });
  * ```
  */
-export function writeMockSpec(specPath: string): string {
+export function writeMockSpec(specPath: string, options: WriteMockSpecOptions = {}): string {
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as Json;
-  const dir = mkdtempSync(join(tmpdir(), "ocsdk-mock-spec-"));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "ocsdk-mock-spec-"));
   const path = join(dir, "opencode.mock.openapi.json");
   writeFileSync(path, JSON.stringify(mockFriendlySpec(spec)));
   return path;

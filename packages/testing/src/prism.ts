@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { onProcessEnd } from "./process-end.js";
 
 /** Options for {@link startPrism}. */
 export interface StartPrismOptions {
@@ -62,7 +63,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /**
  * Starts Prism on `127.0.0.1`, port chosen by the OS, and resolves once it listens.
  * The process runs in its own process group and is killed as a group on `close()`
- * and, as a last resort, when the current process exits.
+ * and, as a last resort, when the current process exits or gets SIGINT, SIGTERM or SIGHUP.
  *
  * @example
  * ```ts
@@ -95,16 +96,16 @@ export async function startPrism(options: StartPrismOptions): Promise<RunningPri
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
 
+  // Prism leads its own process group: a signal that ends this process never reaches it.
+  const forget = onProcessEnd(() => killGroup(child, "SIGKILL"));
   const exited = new Promise<void>((res) => child.once("exit", () => res()));
   let alive = true;
   child.once("exit", () => {
     alive = false;
+    forget();
   });
-  const onParentExit = () => killGroup(child, "SIGKILL");
-  process.once("exit", onParentExit);
 
   const close = async () => {
-    process.removeListener("exit", onParentExit);
     if (!alive) return;
     killGroup(child, "SIGTERM");
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3_000);

@@ -2,9 +2,12 @@
  * The mock spec's rewrites: each must keep a schema's valid values the same (or narrower, never wider)
  * while giving the faker a form it handles.
  */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { mockFriendlySpec } from "../../src/mock-spec.ts";
+import { mockFriendlySpec, writeMockSpec } from "../../src/mock-spec.ts";
 
 const ajv = new Ajv2020({ strict: false });
 const accepts = (schema: object, value: unknown) => ajv.validate(schema, value);
@@ -50,5 +53,27 @@ describe("mockFriendlySpec", () => {
   it("turns one patternProperties schema into additionalProperties", () => {
     const out = mockFriendlySpec({ type: "object", patternProperties: { "^x": { type: "string" } } });
     expect(out).toEqual({ type: "object", additionalProperties: { type: "string" } });
+  });
+});
+
+describe("writeMockSpec", () => {
+  it("writes into the caller's dir when given one, else into a new temp dir of its own", () => {
+    const root = mkdtempSync(join(tmpdir(), "ocsdk-mock-spec-test-"));
+    try {
+      const spec = join(root, "spec.json");
+      writeFileSync(spec, JSON.stringify({ openapi: "3.1.0", components: { schemas: { A: { type: "object" } } } }));
+      const mine = join(root, "mine");
+      mkdirSync(mine);
+      const path = writeMockSpec(spec, { dir: mine });
+      expect(path).toBe(join(mine, "opencode.mock.openapi.json"));
+      expect(readdirSync(mine)).toEqual(["opencode.mock.openapi.json"]);
+      expect(JSON.parse(readFileSync(path, "utf8")).components.schemas.A).toEqual({ type: "object", additionalProperties: true });
+      const own = writeMockSpec(spec);
+      expect(dirname(own)).not.toBe(mine);
+      expect(readdirSync(dirname(own))).toEqual(["opencode.mock.openapi.json"]);
+      rmSync(dirname(own), { recursive: true, force: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -228,14 +228,17 @@ describe("EventStream", () => {
   });
 
   it("heartbeat comments keep the watchdog quiet", async () => {
+    // The stream's clock moves 100 ms per heartbeat: 1.2 s of its time in all, 100 ms between two.
+    let clock = 0;
     const srv = await sseServer(async (c) => {
       for (let i = 0; i < 12 && !c.closed; i++) {
         c.res.write(": heartbeat\n\n");
+        clock += 100;
         await new Promise((r) => setTimeout(r, 50));
       }
       send(c, ev("evt_end"));
     });
-    const s = stream(srv.url, { watchdogMs: 400 });
+    const s = stream(srv.url, { watchdogMs: 400, now: () => clock });
     const [e] = await take(s.subscribe(), 1);
     expect(e?.id).toBe("evt_end");
     expect(srv.conns).toHaveLength(1);
@@ -372,20 +375,24 @@ describe("connection lifecycle", () => {
 
   it("an event that streams in for longer than watchdogMs is not cut: any byte is liveness", async () => {
     const big = "x".repeat(50_000);
+    // The stream's clock moves 50 ms per piece written, so the event takes 2.5 s of its time, far past
+    // the 400 ms watchdog, while the gap between two pieces stays 50 ms however slow the machine is.
+    let clock = 0;
     const srv = await sseServer(async (c, n) => {
       if (n > 1) return send(c, ev("evt_after_reconnect"));
       const frame = `data: ${JSON.stringify({ ...ev("evt_big"), big })}\n\n`;
       const step = Math.ceil(frame.length / 50);
-      // 50 pieces 20 ms apart: about 1 s for one event, well past the 400 ms watchdog
       for (let i = 0; i < frame.length && !c.closed; i += step) {
         c.res.write(frame.slice(i, i + step));
+        clock += 50;
         await new Promise((r) => setTimeout(r, 20));
       }
     });
-    const s = stream(srv.url, { watchdogMs: 400 });
+    const s = stream(srv.url, { watchdogMs: 400, now: () => clock });
     const [e] = await take(s.subscribe(), 1);
     expect(e?.id).toBe("evt_big");
     expect((e as { big?: string }).big).toBe(big);
+    expect(clock).toBeGreaterThan(2_000);
     expect(srv.conns).toHaveLength(1);
     await s.close();
   });

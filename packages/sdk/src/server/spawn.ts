@@ -79,7 +79,9 @@ function installExitHook(): void {
   const killAll = () => {
     for (const child of live) killTree(child, "SIGKILL");
   };
-  process.once("exit", killAll);
+  // First in line: a runner's own handler (vitest's) may call process.exit() at once, and an `exit`
+  // listener that exits again skips the listeners after it.
+  process.prependOnceListener("exit", killAll);
   // The server leads its own process group, so a terminal's Ctrl-C does not reach it.
   // Kill it, then re-raise the signal so default handling (or the app's own) still applies.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -90,7 +92,7 @@ function installExitHook(): void {
         process.kill(process.pid, signal);
       }
     };
-    process.on(signal, onSignal);
+    process.prependListener(signal, onSignal);
   }
 }
 

@@ -37,8 +37,8 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 
 /** Handwritten helpers next to a generated group, named in the group's docs so the two are not confused. */
 const HELPERS: Record<string, string> = {
-  session: "For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).",
-  event: "For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).",
+  session: "For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).",
+  event: "For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).",
 };
 
 /** hey-api's name for an operationId: `session.prompt_async` → `sessionPromptAsync`. */
@@ -97,10 +97,17 @@ function rowsOf(spec: Spec): Row[] {
       ];
       while (rest.at(-1) === "undefined") rest.pop();
       fields.push(...rest);
-      const packedFields = [op.operationId, method.toUpperCase(), path, scope === "none" ? "-" : scope, kind === "json" ? "-" : kind];
+      const packedFields = [
+        op.operationId,
+        method.toUpperCase(),
+        path,
+        scope === "none" ? "-" : scope,
+        kind === "json" ? "-" : kind,
+      ];
       for (const [name, pattern] of Object.entries(patterns)) packedFields.push(`${name}=${pattern}`);
       while (packedFields.at(-1) === "-") packedFields.pop();
-      for (const f of packedFields) if (/\s/.test(f)) throw new Error(`${op.operationId}: whitespace in ${JSON.stringify(f)} breaks the packed table`);
+      for (const f of packedFields)
+        if (/\s/.test(f)) throw new Error(`${op.operationId}: whitespace in ${JSON.stringify(f)} breaks the packed table`);
       const type = pascal(op.operationId);
       const required =
         params.some((p) => p.in === "path" || (p.in === "query" && p.required)) || op.requestBody?.required === true;

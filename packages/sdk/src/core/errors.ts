@@ -4,7 +4,7 @@
  * that are not the spec's an {@link InvalidResponseError}, server start failures a {@link ServerStartError}.
  * Bodies and messages are redacted like log lines before an error is built.
  */
-import { redact, redactString } from "./logger.js";
+import { redact, redactString } from "./redact.js";
 
 /**
  * Base class of every error this SDK throws.

@@ -57,12 +57,14 @@ export interface MetricsSnapshot {
 }
 
 /**
- * Mutable counters behind {@link MetricsSnapshot}.
+ * Counters and latency of a client's calls: pass one as the `metrics` option (opt-in, so a bundle
+ * without it carries no metrics code).
  *
  * @example
  * ```ts
- * const m = new Metrics();
- * m.snapshot().requests; // 0
+ * const metrics = new Metrics();
+ * const oc = createOpencodeClient({ metrics });
+ * metrics.snapshot().requests; // 0
  * ```
  */
 export class Metrics {

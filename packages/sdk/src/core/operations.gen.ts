@@ -451,7 +451,7 @@ export interface OperationTree {
   /**
    * Operations under `event`.
    *
-   * For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).
+   * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
    */
   event: EventOperations;
   /**
@@ -517,7 +517,7 @@ export interface OperationTree {
   /**
    * Operations under `session`.
    *
-   * For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).
+   * For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).
    */
   session: SessionOperations;
   /**
@@ -658,7 +658,7 @@ export interface ConfigOperations {
 /**
  * Operations under `event`: one member per HTTP route, plain data in and out.
  *
- * For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).
+ * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
  * @example `const ops: EventOperations = oc.event;`
  */
 export interface EventOperations {
@@ -1480,7 +1480,7 @@ export interface QuestionOperations {
 /**
  * Operations under `session`: one member per HTTP route, plain data in and out.
  *
- * For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).
+ * For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).
  * @example `const ops: SessionOperations = oc.session;`
  */
 export interface SessionOperations {

@@ -101,7 +101,7 @@ function rowsOf(spec: Spec): Row[] {
         op.operationId,
         method.toUpperCase(),
         path,
-        scope === "none" ? "-" : scope,
+        scope === "none" ? "-" : scope === "query" ? "q" : "l",
         kind === "json" ? "-" : kind,
       ];
       for (const [name, pattern] of Object.entries(patterns)) packedFields.push(`${name}=${pattern}`);
@@ -273,7 +273,7 @@ const op = (
 
 ${table}
 
-// One row per operation, \`id METHOD path scope response name=pattern…\` (\`-\`: none / json). A packed
+// One row per operation, \`id METHOD path scope response name=pattern…\` (scope \`q\`uery or \`l\`ocation; \`-\`: none / json). A packed
 // string is a fraction of the size of 188 object literals in a bundle; the per-operation \`$\` rows above
 // exist only for the tree-shaken functions of \`@ocsdk/sdk/operations\`.
 const TABLE = ${JSON.stringify(rows.map((r) => r.packed).join("\n"))};
@@ -295,7 +295,7 @@ function unpack(table: string): { readonly [Id in keyof OperationSignatures]: Op
       id,
       method,
       path,
-      scope === "-" ? undefined : (scope as "query" | "location" | undefined),
+      scope === "q" ? "query" : scope === "l" ? "location" : undefined,
       response === "-" ? undefined : (response as ResponseKind | undefined),
       patterns.length ? Object.fromEntries(patterns.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) : undefined,
     );

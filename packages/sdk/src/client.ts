@@ -84,19 +84,8 @@ export class OpencodeClient extends OpencodeCore {
    * for await (const chunk of res.body!) console.log(chunk.byteLength);
    * ```
    */
-  async streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
-    const url = this.#url(path, this.#scopedRawQuery(path, init.query));
-    const { wire } = await runnerOf(this).run({
-      operationId: undefined,
-      method: "GET",
-      url,
-      path: pathOf(path),
-      headers: lower(init.headers),
-      signal: init.signal,
-      stream: true,
-      expect: "sse",
-    });
-    return wire.toResponse();
+  streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
+    return this.#raw(path, init, true);
   }
 
   /**
@@ -108,20 +97,30 @@ export class OpencodeClient extends OpencodeCore {
    * const spec = await (await oc.rawRequest("/doc")).json();
    * ```
    */
-  async rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
+  rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
+    return this.#raw(path, init, false);
+  }
+
+  async #raw(path: string, init: RawRequestInit, stream: boolean): Promise<Response> {
+    const method = (init.method ?? "GET").toUpperCase();
     const headers = lower(init.headers) ?? {};
+    const raw = init.body;
     let body: string | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === "string" ? init.body : serializeBody(init.body, `${init.method ?? "GET"} ${path}`);
-      if (typeof init.body !== "string") {
-        headers["content-type"] ??= "application/json";
-        runnerOf(this).collectSecrets(init.body);
-      }
+    if (typeof raw === "string") body = raw;
+    else if (raw !== undefined) {
+      body = serializeBody(raw, `${method} ${path}`);
+      headers["content-type"] ??= "application/json";
+      runnerOf(this).collectSecrets(raw);
     }
+    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
+    const key = (k: string) => (path.startsWith("/api/") ? `location[${k}]` : k);
+    // An explicit key (even undefined) wins over the client's scope.
+    const query = { [key("directory")]: this.directory, [key("workspace")]: this.workspace, ...init.query };
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     const { wire } = await runnerOf(this).run({
       operationId: undefined,
-      method: (init.method ?? "GET").toUpperCase(),
-      url: this.#url(path, this.#scopedRawQuery(path, init.query)),
+      method,
+      url: url.toString(),
       path: pathOf(path),
       headers,
       body,
@@ -129,24 +128,10 @@ export class OpencodeClient extends OpencodeCore {
       timeoutMs: init.timeoutMs,
       maxRetries: init.maxRetries,
       idempotent: init.idempotent,
+      stream,
+      expect: stream ? "sse" : undefined,
     });
     return wire.toResponse();
-  }
-
-  #scopedRawQuery(path: string, query: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    const out: Record<string, string | undefined> = {};
-    const v2 = path.startsWith("/api/");
-    const key = (k: string) => (v2 ? `location[${k}]` : k);
-    if (this.directory !== undefined) out[key("directory")] = this.directory;
-    if (this.workspace !== undefined) out[key("workspace")] = this.workspace;
-    // An explicit key (even undefined) wins over the client's scope.
-    return { ...out, ...query };
-  }
-
-  #url(path: string, query: Record<string, string | undefined>): string {
-    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    return url.toString();
   }
 }
 

@@ -14,8 +14,8 @@ import { Runner } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
 import { fetchTransport, type WireResponse } from "./transport.js";
-import { fillPath, serializeQuery } from "./url.js";
-import { validateArgs } from "./validate.js";
+import { serializeQuery } from "./url.js";
+import { checkedPath } from "./validate.js";
 
 /** Default server URL when neither `baseUrl` nor `OPENCODE_BASE_URL` is set. */
 export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
@@ -192,8 +192,7 @@ export class OpencodeCore {
   }
 
   async #callOperation(op: OperationDef, args: CallArgs): Promise<{ data: unknown; response: Response }> {
-    validateArgs(op, args);
-    const path = fillPath(op.path, args.path);
+    const path = checkedPath(op, args);
     const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
     let headers = lower(args.headers);
     let body: string | undefined;
@@ -250,9 +249,8 @@ function checkBaseUrl(raw: string): string {
   const trimmed = raw.replace(/\/+$/, "");
   const bad = (why: string) =>
     new OpencodeError(`invalid baseUrl ${JSON.stringify(trimmed.replace(/\/\/[^/@]*@/, "//[redacted]@"))}: ${why}`);
-  if (!URL.canParse(trimmed)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
-  const url = new URL(trimmed);
-  if (!/^https?:$/.test(url.protocol)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
+  const url = URL.canParse(trimmed) ? new URL(trimmed) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol)) throw bad(`expected an http(s) URL like ${DEFAULT_BASE_URL}`);
   if (url.username || url.password)
     throw bad("credentials do not belong in the URL; pass the `password` (and `username`) option");
   if (url.search || url.hash || /[?#]/.test(trimmed)) {

@@ -129,7 +129,7 @@ export class Runner {
           operationId: info.operationId,
           attempt,
           headers,
-          body: describeBody(input.body, headers),
+          body: describeBody(input.body),
         });
       }
       const t0 = observed ? now() : 0;
@@ -288,12 +288,10 @@ async function parseData(expect: ResponseKind, wire: WireResponse, info: Info): 
   }
 }
 
-function describeBody(body: RunInput["body"], headers: Record<string, string>): unknown {
-  if (body === undefined) return undefined;
-  if (typeof body === "string" && headers["content-type"]?.includes("json") && body.length <= 4_000) {
-    // Parsed so the logger can redact by key (auth.set's `key`, passwords …).
-    const parsed = parseBodyText(body);
-    if (parsed !== null && typeof parsed === "object") return parsed;
-  }
-  return `[${typeof body === "string" ? body.length : body.byteLength} bytes]`;
-}
+// JSON bodies parsed, so the logger can redact by key (auth.set's `key`, passwords …).
+const describeBody = (body: RunInput["body"]): unknown =>
+  typeof body === "string"
+    ? body.length > 4_000
+      ? `[${body.length} characters]`
+      : parseBodyText(body)
+    : body && `[${body.byteLength} bytes]`;

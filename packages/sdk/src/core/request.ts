@@ -116,9 +116,6 @@ export class Runner {
     const observed = metrics || hooks.onResponse || hooks.onError || logger.level === "debug";
     const started = metrics ? now() : 0;
     metrics?.recordStart(key);
-    const finish = (failed: boolean) => {
-      if (metrics) metrics.recordEnd(key, now() - started, failed);
-    };
 
     for (let attempt = 1; ; attempt++) {
       const info: Info = { operationId: input.operationId, method, path, attempt };
@@ -161,7 +158,7 @@ export class Runner {
               throw invalidResponse(info, w, mismatch, false);
             }
           } else if (expect) data = await parseData(expect, w, info);
-          finish(false);
+          if (metrics) metrics.recordEnd(key, now() - started, false);
           return { data, wire: w };
         }
         error = makeAPIError({
@@ -180,7 +177,7 @@ export class Runner {
         if (a.cause === "user" || a.cause === "closed") {
           const abort = new APIUserAbortError(method, path, a.signal.reason);
           this.#fail(info, abort, now() - t0, wire?.status);
-          finish(true);
+          metrics?.recordEnd(key, now() - started, true);
           throw abort;
         }
         if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
@@ -195,7 +192,7 @@ export class Runner {
       const delayMs = retryable ? retryDelayMs(attempt, (error as APIError).headers, cfg.retry) : undefined;
       if (delayMs === undefined) {
         this.#fail(info, error, now() - t0, wire?.status);
-        finish(true);
+        metrics?.recordEnd(key, now() - started, true);
         throw error;
       }
       metrics?.recordRetry();
@@ -206,7 +203,7 @@ export class Runner {
         await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
         sleepSignal.throwIfAborted();
       } catch {
-        finish(true);
+        metrics?.recordEnd(key, now() - started, true);
         throw new APIUserAbortError(method, path, sleepSignal.reason);
       }
     }

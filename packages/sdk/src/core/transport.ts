@@ -96,6 +96,8 @@ export function fetchTransport(fetchImpl: typeof fetch): Transport {
   };
 }
 
+const utf8 = new TextDecoder();
+
 /** A fetch `Response` as a {@link WireResponse}; `buffered`: its body, read already. */
 class FetchWire implements WireResponse {
   readonly status: number;
@@ -115,7 +117,7 @@ class FetchWire implements WireResponse {
     return this.#res.headers;
   }
   async text(): Promise<string> {
-    return this.#buffered ? new TextDecoder().decode(this.#buffered) : this.#res.text();
+    return this.#buffered ? utf8.decode(this.#buffered) : this.#res.text();
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
     return this.#buffered ?? this.#res.arrayBuffer();

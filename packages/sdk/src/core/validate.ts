@@ -23,7 +23,8 @@ export function checkedPath(
   args: { path?: Record<string, unknown>; query?: Record<string, unknown> } | undefined,
 ): string {
   const id = op.id;
-  const patterns = op.patterns ?? {};
+  const patterns = op.patterns;
+  if (!patterns && !op.path.includes("{")) return op.path;
   const fail = (message: string, name: string, value: unknown, pattern?: string) => {
     throw new ValidationError(`${id}: ${message}`, id, name, value, pattern);
   };
@@ -33,14 +34,14 @@ export function checkedPath(
     if (typeof value !== "string" && typeof value !== "number") fail(`path parameter ${name} must be a string`, name, value);
     const s = String(value);
     if (s === "." || s === "..") fail(`path parameter ${name} cannot be "${s}"`, name, value);
-    const pattern = patterns[name];
+    const pattern = patterns?.[name];
     if (pattern && !new RegExp(pattern).test(s))
       fail(`${name} ${JSON.stringify(s.slice(0, 80))} does not match ${pattern}`, name, value, pattern);
     return encodeURIComponent(s);
   });
   for (const name in patterns) {
     const value = args?.query?.[name];
-    const pattern = patterns[name] as string;
+    const pattern = (patterns as Record<string, string>)[name] as string;
     if (typeof value === "string" && !op.path.includes(`{${name}}`) && !new RegExp(pattern).test(value)) {
       fail(`query parameter ${name}=${JSON.stringify(value)} does not match ${pattern}`, name, value, pattern);
     }

@@ -89,7 +89,7 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
       async () => {
         const renamed = `${label} renamed`;
         const abort = new AbortController();
-        // The typed shared stream; `oc.events` is the wrapper's (not the generated `oc.event`).
+        // The typed shared stream; `new EventStream(oc)` is the wrapper's (not the generated `oc.event`).
         const updates = new EventStream(oc).subscribe({
           sessionID: session.id,
           types: ["session.updated"],

@@ -103,7 +103,7 @@ export class Metrics {
     this.lat.maxMs = Math.max(this.lat.maxMs, durationMs);
   }
 
-  /** A copy of the counters. @example `oc.metrics.snapshot().errors` */
+  /** A copy of the counters. @example `metrics.snapshot().errors` */
   snapshot(): MetricsSnapshot {
     const { count, totalMs, minMs, maxMs } = this.lat;
     return {
@@ -116,7 +116,7 @@ export class Metrics {
     };
   }
 
-  /** Zeroes every counter. @example `oc.metrics.reset()` */
+  /** Zeroes every counter. @example `metrics.reset()` */
   reset(): void {
     this.requests = this.attempts = this.errors = this.retries = 0;
     this.lat = { count: 0, totalMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };

@@ -232,7 +232,7 @@ export class Runner {
 
 /** Why an answer's media type is not the spec's, or undefined when it matches. */
 function mediaMismatch(expect: ResponseKind, contentType: string | null): string | undefined {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const type = contentType === "application/json" ? contentType : ((contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "");
   const ok =
     expect === "json"
       ? type === "application/json" || type.endsWith("+json")

@@ -84,13 +84,10 @@ export interface Transport {
 export function fetchTransport(fetchImpl: typeof fetch): Transport {
   return {
     async send(req, mode) {
-      const res = await fetchImpl(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body as BodyInit | undefined,
-        signal: req.signal,
-        redirect: "follow",
-      });
+      // Only what differs from fetch's defaults (redirects are followed by default).
+      const init: RequestInit = { method: req.method, headers: req.headers, signal: req.signal };
+      if (req.body !== undefined) init.body = req.body as BodyInit;
+      const res = await fetchImpl(req.url, init);
       return new FetchWire(res, mode === "stream" ? undefined : await res.arrayBuffer());
     },
   };

@@ -1,5 +1,5 @@
 // Lists the server's sessions, then appends every event as it arrives. Runs in any browser.
-import { createOpencodeClient } from "@ocsdk/sdk";
+import { createOpencodeClient, EventStream } from "@ocsdk/sdk";
 
 /**
  * @param {{ baseUrl: string, document?: Document, signal?: AbortSignal }} options
@@ -14,7 +14,7 @@ export async function start({ baseUrl, document = globalThis.document, signal })
     item.textContent = `${session.title} (${session.id})`;
     sessions.append(item);
   }
-  for await (const event of oc.events.subscribe({ signal })) {
+  for await (const event of new EventStream(oc).subscribe({ signal })) {
     const item = document.createElement("li");
     item.textContent = event.type;
     events.append(item);

@@ -1,7 +1,7 @@
 // Streams one prompt's answer to stdout.
 //   OPENCODE_BASE_URL=http://127.0.0.1:4096 OPENCODE_SERVER_PASSWORD=… node stream.js "What does this repo do?"
 // Without OPENCODE_BASE_URL it starts the opencode binary installed with the `opencode-ai` package.
-import { createOpencodeClient } from "@ocsdk/sdk";
+import { createOpencodeClient, Sessions } from "@ocsdk/sdk";
 import { spawnServer } from "@ocsdk/sdk/node";
 
 const question = process.argv[2] ?? "What does this repository do?";
@@ -9,7 +9,7 @@ const server = process.env.OPENCODE_BASE_URL ? undefined : await spawnServer();
 const oc = createOpencodeClient(server ? { baseUrl: server.url, password: server.password } : {});
 
 try {
-  const session = await oc.sessions.create({ title: "node-stream example" });
+  const session = await new Sessions(oc).create({ title: "node-stream example" });
   const run = session.prompt(question);
   for await (const event of run) {
     if (event.type === "text.delta") process.stdout.write(event.delta);

@@ -2,7 +2,7 @@
 //   OPENCODE_BASE_URL=http://127.0.0.1:4096 OPENCODE_SERVER_PASSWORD=… node bot.js
 // The server asks only for what its config marks "ask", e.g. { "permission": { "bash": "ask" } }.
 // Stops on SIGINT/SIGTERM.
-import { applyPermissionPolicy, createOpencodeClient } from "@ocsdk/sdk";
+import { applyPermissionPolicy, createOpencodeClient, EventStream } from "@ocsdk/sdk";
 
 const oc = createOpencodeClient();
 const policy = await applyPermissionPolicy(oc, {
@@ -14,7 +14,7 @@ const policy = await applyPermissionPolicy(oc, {
 // The server confirms each reply with a permission.replied event; log it with the rule that decided.
 const stopped = new AbortController();
 const logging = (async () => {
-  for await (const event of oc.events.subscribe({ types: ["permission.replied"], signal: stopped.signal })) {
+  for await (const event of new EventStream(oc).subscribe({ types: ["permission.replied"], signal: stopped.signal })) {
     const decision = policy.decisions.find((d) => d.request.id === event.properties.requestID);
     const { permission, patterns } = decision?.request ?? {};
     console.log(JSON.stringify({ permission, patterns, reply: event.properties.reply, rule: decision?.rule }));

@@ -1,5 +1,5 @@
 /** examples/permission-bot: the bot answers the permission requests of a scripted answer by its policy. */
-import { createOpencodeClient } from "@ocsdk/sdk";
+import { createOpencodeClient, Sessions } from "@ocsdk/sdk";
 import { startMockServer } from "@ocsdk/testing";
 import { expect, it } from "vitest";
 import { example, startNode, waitFor } from "./run.ts";
@@ -17,7 +17,7 @@ it("allows ls, denies rm, logs each reply, and stops on SIGTERM", async () => {
       text: "done",
     });
     const oc = createOpencodeClient({ baseUrl: mock.url, logLevel: "off" });
-    const run = (await oc.sessions.get("ses_bot1")).prompt("clean up");
+    const run = (await new Sessions(oc).get("ses_bot1")).prompt("clean up");
     const tools: string[] = [];
     for await (const e of run)
       if (e.type === "tool.completed" || e.type === "tool.failed") tools.push(`${e.type} ${e.input.command}`);

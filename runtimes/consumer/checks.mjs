@@ -46,7 +46,7 @@ function expect(condition, message) {
  * against the server at `baseUrl`. `sdk` is the module namespace of `@ocsdk/sdk`'s root entry.
  */
 export async function runQuickstartChecks(sdk, { baseUrl, password, label }, step) {
-  const { createOpencodeClient, AuthenticationError, NotFoundError } = sdk;
+  const { createOpencodeClient, AuthenticationError, EventStream, NotFoundError } = sdk;
   const oc = await step("client", () => createOpencodeClient({ baseUrl, password, logLevel: "off" }));
   try {
     await step(
@@ -89,15 +89,19 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
       async () => {
         const renamed = `${label} renamed`;
         const abort = new AbortController();
-        // The typed shared stream; `oc.events` is the wrapper's (not the generated `oc.event`).
-        const updates = oc.events.subscribe({ sessionID: session.id, types: ["session.updated"], signal: abort.signal });
+        // The typed shared stream; `new EventStream(oc)` is the wrapper's (not the generated `oc.event`).
+        const updates = new EventStream(oc).subscribe({
+          sessionID: session.id,
+          types: ["session.updated"],
+          signal: abort.signal,
+        });
         const seen = (async () => {
           for await (const event of updates) if (event.properties?.info?.title === renamed) return event;
           throw new Error("the subscription ended without the update");
         })();
         seen.catch(() => {});
         try {
-          await withDeadline(oc.events.ready(), 30_000, "live event stream");
+          await withDeadline(new EventStream(oc).ready(), 30_000, "live event stream");
           await oc.session.update({ path, body: { title: renamed } });
           const event = await withDeadline(seen, 30_000, `session.updated event titled "${renamed}"`);
           return event;
@@ -148,5 +152,5 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
 // is the only thing a client keeps open.
 async function release(oc) {
   if (typeof oc.close === "function") await oc.close();
-  else await oc.events.close();
+  else await new EventStream(oc).close();
 }

@@ -128,14 +128,14 @@ describe("types from the tarballs in a consumer project", () => {
     return run(bin("tsc"), ["-p", "tsconfig.json"], dir);
   }
 
-  const ROOT_USE = `import { AuthenticationError, createOpencodeClient, NotFoundError, type OpencodeEvent } from "@ocsdk/sdk";
+  const ROOT_USE = `import { AuthenticationError, createOpencodeClient, EventStream, NotFoundError, type OpencodeEvent } from "@ocsdk/sdk";
 import { createClient } from "@ocsdk/client";
 
 const oc = createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", password: "pw" });
 export async function main(signal: AbortSignal): Promise<string[]> {
   const session = await oc.session.create({ body: { title: "typed" } });
   const ids: string[] = [session.id];
-  for await (const event of oc.events.subscribe({ sessionID: session.id, signal })) {
+  for await (const event of new EventStream(oc).subscribe({ sessionID: session.id, signal })) {
     const e: OpencodeEvent | { type: string } = event;
     ids.push(e.type);
   }

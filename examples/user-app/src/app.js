@@ -1,5 +1,5 @@
 // A triage helper built on @ocsdk/sdk: opens a session per issue, asks the agent, keeps the answer.
-import { createOpencodeClient, NotFoundError } from "@ocsdk/sdk";
+import { createOpencodeClient, NotFoundError, Sessions } from "@ocsdk/sdk";
 
 /**
  * @param {{ baseUrl: string, password?: string }} options
@@ -10,7 +10,7 @@ export function createTriage({ baseUrl, password }) {
   return {
     /** Opens a session titled after the issue. */
     async open(issue) {
-      const session = await oc.sessions.create({ title: `triage: ${issue.title}` });
+      const session = await new Sessions(oc).create({ title: `triage: ${issue.title}` });
       return session.id;
     },
 
@@ -27,7 +27,7 @@ export function createTriage({ baseUrl, password }) {
 
     /** Asks the agent about the issue; streams deltas to `onText`, resolves with the whole answer. */
     async ask(sessionID, issue, onText = () => {}) {
-      const session = await oc.sessions.get(sessionID);
+      const session = await new Sessions(oc).get(sessionID);
       const run = session.prompt(`Triage this issue: ${issue.title}\n\n${issue.body}`);
       for await (const event of run) if (event.type === "text.delta") onText(event.delta);
       return run.finalText();

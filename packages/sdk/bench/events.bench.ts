@@ -5,7 +5,7 @@
  * opencode's `message.part.delta`. Consumers, each reading N events off its own connection:
  * - plain: `fetch` + eventsource-parser + `JSON.parse` (no reconnect, dedup, filtering or typing);
  * - official: `@opencode-ai/sdk`'s `client.event.subscribe()` stream;
- * - sdk: `oc.events.subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout);
+ * - sdk: `new EventStream(oc).subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout);
  * - sdk, 1000 subscribers: the same subscriber plus 999 subscribed to other sessions.
  * CPU is this process's user+system time per event; peak heap is sampled every
  * 1 000 events, above the heap after a GC before the run: all of it (mostly the young generation,
@@ -80,15 +80,15 @@ async function official(url: string): Promise<number> {
 
 async function ours(url: string, others: number): Promise<number> {
   const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
-  const idle = Array.from({ length: others }, (_, i) => oc.events.subscribe({ sessionID: `ses_other_${i}` }));
+  const idle = Array.from({ length: others }, (_, i) => new sdk.EventStream(oc).subscribe({ sessionID: `ses_other_${i}` }));
   let count = 0;
-  for await (const e of oc.events.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
+  for await (const e of new sdk.EventStream(oc).subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
     if (e.properties.delta === undefined) throw new Error("untyped event");
     if (++count % 1000 === 0) sampleHeap();
     if (count === N) break;
   }
   for (const s of idle) await s.return?.();
-  await oc.events.close();
+  await new sdk.EventStream(oc).close();
   return count;
 }
 

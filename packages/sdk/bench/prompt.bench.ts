@@ -13,7 +13,7 @@
  * Prints deltas/s and the heap retained while the handle is alive, as ratios to the baseline.
  */
 import { createServer, type ServerResponse } from "node:http";
-import { createOpencodeClient, startPrompt } from "../src/index.js";
+import { createOpencodeClient, EventStream, startPrompt } from "../src/index.js";
 import { listenLoopback } from "./loopback.js";
 
 const N = Number(process.env.BENCH_DELTAS ?? 5_000);
@@ -130,7 +130,7 @@ async function sdk(url: string): Promise<{ text: string; keep: unknown }> {
     shown = e.text; // a UI re-rendering the text: it reads its characters (here: finds the last line)
     lines += shown.lastIndexOf("\n") + 1;
   }
-  await oc.events.close();
+  await new EventStream(oc).close();
   return { text: shown, keep: [run, lines] };
 }
 

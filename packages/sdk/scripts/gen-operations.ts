@@ -37,8 +37,8 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 
 /** Handwritten helpers next to a generated group, named in the group's docs so the two are not confused. */
 const HELPERS: Record<string, string> = {
-  session: "For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).",
-  event: "For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).",
+  session: "For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).",
+  event: "For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).",
 };
 
 /** hey-api's name for an operationId: `session.prompt_async` → `sessionPromptAsync`. */
@@ -60,6 +60,8 @@ interface Row {
   argsType: string;
   dataType: string;
   entry: string;
+  /** The row in the packed table: `id METHOD path scope response name=pattern…`, trailing defaults dropped. */
+  packed: string;
 }
 
 function responseKind(op: Operation): string {
@@ -95,6 +97,17 @@ function rowsOf(spec: Spec): Row[] {
       ];
       while (rest.at(-1) === "undefined") rest.pop();
       fields.push(...rest);
+      const packedFields = [
+        op.operationId,
+        method.toUpperCase(),
+        path,
+        scope === "none" ? "-" : scope === "query" ? "q" : "l",
+        kind === "json" ? "-" : kind,
+      ];
+      for (const [name, pattern] of Object.entries(patterns)) packedFields.push(`${name}=${pattern}`);
+      while (packedFields.at(-1) === "-") packedFields.pop();
+      for (const f of packedFields)
+        if (/\s/.test(f)) throw new Error(`${op.operationId}: whitespace in ${JSON.stringify(f)} breaks the packed table`);
       const type = pascal(op.operationId);
       const required =
         params.some((p) => p.in === "path" || (p.in === "query" && p.required)) || op.requestBody?.required === true;
@@ -110,6 +123,7 @@ function rowsOf(spec: Spec): Row[] {
         argsType: `OperationArgsOf<T.${type}Data>`,
         dataType: kind === "sse" ? "Response" : `Ok<T.${type}Responses>`,
         entry: `/* @__PURE__ */ op(${fields.join(", ")})`,
+        packed: packedFields.join(" "),
       });
     }
   }
@@ -259,6 +273,11 @@ const op = (
 
 ${table}
 
+// One row per operation, \`id METHOD path scope response name=pattern…\` (scope \`q\`uery or \`l\`ocation; \`-\`: none / json). A packed
+// string is a fraction of the size of 188 object literals in a bundle; the per-operation \`$\` rows above
+// exist only for the tree-shaken functions of \`@ocsdk/sdk/operations\`.
+const TABLE = ${JSON.stringify(rows.map((r) => r.packed).join("\n"))};
+
 /**
  * Every operation of the spec, keyed by operationId: method, path template, directory scoping
  * (\`query\`: \`directory\`/\`workspace\` query; \`location\`: v2 \`location[…]\`), response kind (default json)
@@ -266,13 +285,21 @@ ${table}
  *
  * @example \`OPERATIONS["session.get"].path; // "/session/{sessionID}"\`
  */
-export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ byId([
-${rows.map((r) => `  ${r.fn}$,`).join("\n")}
-]);
+export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ unpack(TABLE);
 
-function byId(defs: OperationDef[]): { readonly [Id in keyof OperationSignatures]: OperationDef } {
+function unpack(table: string): { readonly [Id in keyof OperationSignatures]: OperationDef } {
   const out: Record<string, OperationDef> = {};
-  for (const def of defs) out[def.id] = def;
+  for (const row of table.split("\\n")) {
+    const [id = "", method = "", path = "", scope, response, ...patterns] = row.split(" ");
+    out[id] = op(
+      id,
+      method,
+      path,
+      scope === "q" ? "query" : scope === "l" ? "location" : undefined,
+      response === "-" ? undefined : (response as ResponseKind | undefined),
+      patterns.length ? Object.fromEntries(patterns.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) : undefined,
+    );
+  }
   return out as { readonly [Id in keyof OperationSignatures]: OperationDef };
 }
 

@@ -1,8 +1,7 @@
 /**
- * The full client: every generated operation as a member, nested by operationId (`oc.session.get`),
- * plus the handwritten helpers `oc.sessions` (session handles) and `oc.events` (the shared event
- * stream). Naming rule: a singular group (`oc.session`, `oc.event`) is the HTTP API 1:1; a plural
- * noun (`oc.sessions`, `oc.events`) is a stateful helper built on it.
+ * The full client: every generated operation as a member, nested by operationId (`oc.session.get`).
+ * The members are the HTTP API 1:1; the stateful helpers are classes made for a client
+ * (`new Sessions(oc)`, `new EventStream(oc)`), so a bundle carries them only when it uses them.
  */
 import {
   type ClientOptions,
@@ -16,8 +15,6 @@ import {
 } from "./core/client-core.js";
 import type { APIPromise } from "./core/operation-types.js";
 import { OPERATIONS, type OperationSignatures, type OperationTree } from "./core/operations.gen.js";
-import { EventStream, type EventStreamOptions } from "./events/stream.js";
-import { Sessions } from "./sessions/sessions.js";
 
 export {
   type ClientOptions,
@@ -41,8 +38,8 @@ export type OperationData<Id extends OperationId> = Awaited<ReturnType<Operation
 export interface OpencodeClient extends OperationTree {}
 
 /**
- * A client for one OpenCode server. Create it with {@link createOpencodeClient}; release it with
- * `close()` (or `using`).
+ * A client for one OpenCode server. Create it with {@link createOpencodeClient}; release it (and
+ * every helper made for it) with `close()` (or `using`).
  *
  * @example
  * ```ts
@@ -53,42 +50,9 @@ export interface OpencodeClient extends OperationTree {}
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed members assigned in the constructor
 export class OpencodeClient extends OpencodeCore {
-  readonly #eventOptions: EventStreamOptions;
-  #events: EventStream | undefined;
-  #sessions: Sessions | undefined;
-
   constructor(options: ClientOptions = {}) {
     super(options);
-    this.#eventOptions = options.events ?? {};
     Object.assign(this, buildTree(this));
-  }
-
-  /**
-   * Helper: the shared, typed, reconnecting event stream of this client (opened on the first
-   * subscription). The raw HTTP route is `oc.event.subscribe()`.
-   *
-   * @example
-   * ```ts
-   * for await (const e of oc.events.subscribe({ sessionID })) console.log(e.type);
-   * ```
-   */
-  get events(): EventStream {
-    this.#events ??= new EventStream(this, this.#eventOptions);
-    return this.#events;
-  }
-
-  /**
-   * Helper: session handles that prompt, stream and clean up. The raw HTTP routes are `oc.session.*`.
-   *
-   * @example
-   * ```ts
-   * const session = await oc.sessions.create({ title: "fix the tests" });
-   * console.log(await session.prompt("Run the tests").finalText());
-   * ```
-   */
-  get sessions(): Sessions {
-    this.#sessions ??= new Sessions(this);
-    return this.#sessions;
   }
 
   /**
@@ -120,19 +84,8 @@ export class OpencodeClient extends OpencodeCore {
    * for await (const chunk of res.body!) console.log(chunk.byteLength);
    * ```
    */
-  async streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
-    const url = this.#url(path, this.#scopedRawQuery(path, init.query));
-    const { wire } = await runnerOf(this).run({
-      operationId: undefined,
-      method: "GET",
-      url,
-      path: pathOf(path),
-      headers: lower(init.headers),
-      signal: init.signal,
-      stream: true,
-      expect: "sse",
-    });
-    return wire.toResponse();
+  streamFetch(path: string, init: StreamFetchInit = {}): Promise<Response> {
+    return this.#raw(path, init, true);
   }
 
   /**
@@ -144,20 +97,30 @@ export class OpencodeClient extends OpencodeCore {
    * const spec = await (await oc.rawRequest("/doc")).json();
    * ```
    */
-  async rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
+  rawRequest(path: string, init: RawRequestInit = {}): Promise<Response> {
+    return this.#raw(path, init, false);
+  }
+
+  async #raw(path: string, init: RawRequestInit, stream: boolean): Promise<Response> {
+    const method = (init.method ?? "GET").toUpperCase();
     const headers = lower(init.headers) ?? {};
+    const raw = init.body;
     let body: string | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === "string" ? init.body : serializeBody(init.body, `${init.method ?? "GET"} ${path}`);
-      if (typeof init.body !== "string") {
-        headers["content-type"] ??= "application/json";
-        runnerOf(this).collectSecrets(init.body);
-      }
+    if (typeof raw === "string") body = raw;
+    else if (raw !== undefined) {
+      body = serializeBody(raw, `${method} ${path}`);
+      headers["content-type"] ??= "application/json";
+      runnerOf(this).collectSecrets(raw);
     }
+    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
+    const key = (k: string) => (path.startsWith("/api/") ? `location[${k}]` : k);
+    // An explicit key (even undefined) wins over the client's scope.
+    const query = { [key("directory")]: this.directory, [key("workspace")]: this.workspace, ...init.query };
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     const { wire } = await runnerOf(this).run({
       operationId: undefined,
-      method: (init.method ?? "GET").toUpperCase(),
-      url: this.#url(path, this.#scopedRawQuery(path, init.query)),
+      method,
+      url: url.toString(),
       path: pathOf(path),
       headers,
       body,
@@ -165,44 +128,10 @@ export class OpencodeClient extends OpencodeCore {
       timeoutMs: init.timeoutMs,
       maxRetries: init.maxRetries,
       idempotent: init.idempotent,
+      stream,
+      expect: stream ? "sse" : undefined,
     });
     return wire.toResponse();
-  }
-
-  #scopedRawQuery(path: string, query: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    const out: Record<string, string | undefined> = {};
-    const v2 = path.startsWith("/api/");
-    const key = (k: string) => (v2 ? `location[${k}]` : k);
-    if (this.directory !== undefined) out[key("directory")] = this.directory;
-    if (this.workspace !== undefined) out[key("workspace")] = this.workspace;
-    // An explicit key (even undefined) wins over the client's scope.
-    return { ...out, ...query };
-  }
-
-  #url(path: string, query: Record<string, string | undefined>): string {
-    const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    return url.toString();
-  }
-
-  /**
-   * Releases everything the client holds: the event stream closes, calls in flight are aborted,
-   * new calls are refused, and the default Node transport's keep-alive sockets are closed.
-   *
-   * @example
-   * ```ts
-   * using oc = createOpencodeClient();
-   * await oc.global.health();
-   * ```
-   */
-  override close(): void {
-    this.#events?.close();
-    super.close();
-  }
-
-  /** `using oc = createOpencodeClient()` closes it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 

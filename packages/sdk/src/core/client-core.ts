@@ -8,14 +8,14 @@ import type { EventStreamOptions } from "../events/stream.js";
 import { readEnv } from "./env.js";
 import { OpencodeError, ValidationError } from "./errors.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
-import { type ClientHooks, Metrics } from "./metrics.js";
+import type { ClientHooks, Metrics } from "./metrics.js";
 import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
 import { Runner } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
 import { fetchTransport, type WireResponse } from "./transport.js";
-import { fillPath, serializeQuery } from "./url.js";
-import { validateArgs } from "./validate.js";
+import { serializeQuery } from "./url.js";
+import { checkedPath } from "./validate.js";
 
 /** Default server URL when neither `baseUrl` nor `OPENCODE_BASE_URL` is set. */
 export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
@@ -52,13 +52,15 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Backoff tuning and injectable clock/sleep/random. */
   retry?: Omit<RetryOptions, "maxRetries">;
-  /** Where log records go (default console). Everything is redacted first. */
+  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. */
   logger?: Logger;
-  /** Log level (default `OPENCODE_SDK_LOG`, else `warn`). */
+  /** Log level of `logger` (default `OPENCODE_SDK_LOG`, else `warn`). */
   logLevel?: LogLevel;
-  /** Hooks for metrics/tracing. */
+  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. */
   hooks?: ClientHooks;
-  /** Reconnect, watchdog and dedup settings of `oc.events` (full client only). */
+  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. */
+  metrics?: Metrics;
+  /** Reconnect, watchdog and dedup settings of the client's shared event stream (`new EventStream(oc)`). */
   events?: EventStreamOptions;
 }
 
@@ -78,6 +80,17 @@ export interface RawRequestInit extends RequestOptions {
 }
 
 const runners = new WeakMap<OpencodeCore, Runner>();
+const closers = new WeakMap<object, Set<() => void>>();
+const eventOptions = new WeakMap<object, EventStreamOptions>();
+
+/** @internal Runs `fn` when `owner` (a client) is closed; helpers made for a client release with it. */
+export function onClose(owner: object, fn: () => void): void {
+  const set = closers.get(owner) ?? new Set();
+  closers.set(owner, set.add(fn));
+}
+
+/** @internal The `events` option a client was created with. */
+export const eventOptionsOf = (owner: object): EventStreamOptions | undefined => eventOptions.get(owner);
 /** @internal The runner of a core, for the full client's raw and stream calls. */
 export const runnerOf = (core: OpencodeCore): Runner => runners.get(core) as Runner;
 
@@ -98,9 +111,9 @@ export class OpencodeCore {
   readonly baseUrl: string;
   readonly directory?: string;
   readonly workspace?: string;
-  /** Request counters and latency. */
-  readonly metrics: Metrics;
-  /** The client's (redacting) logger. */
+  /** The `metrics` option, when given. */
+  readonly metrics: Metrics | undefined;
+  /** The client's (redacting) logger; drops everything when no `logger` was given. */
   readonly logger: Logger & { level: LogLevel };
   readonly #runner: Runner;
   readonly #close: (() => void) | undefined;
@@ -115,18 +128,18 @@ export class OpencodeCore {
     // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
     const secrets = new Set([password, token].filter((s): s is string => !!s));
     this.logger = createLogger({ level: options.logLevel, logger: options.logger, secrets: () => secrets });
-    this.metrics = new Metrics();
+    this.metrics = options.metrics;
+    if (options.events) eventOptions.set(this, options.events);
     const transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
     this.#close = transport.close?.bind(transport);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+    // The caller's own authorization header wins over the password.
+    const headers = { ...(token ? { authorization: `Basic ${token}` } : {}), ...lower(options.headers) };
     this.#runner = runners
       .set(
         this,
         new Runner({
           transport,
           headers,
-          authorization: token ? `Basic ${token}` : undefined,
           authHint:
             password === undefined
               ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
@@ -156,8 +169,9 @@ export class OpencodeCore {
   }
 
   /**
-   * Releases what this core holds: calls in flight are aborted (`APIUserAbortError`), new calls
-   * are refused, and the default Node transport's keep-alive sockets are closed.
+   * Releases everything the client holds: helpers made for it (its shared event stream, and with it
+   * prompt handles and permission policies) close, calls in flight are aborted (`APIUserAbortError`),
+   * new calls are refused, and the default Node transport's keep-alive sockets are closed.
    *
    * @example
    * ```ts
@@ -166,13 +180,19 @@ export class OpencodeCore {
    * ```
    */
   close(): void {
+    for (const fn of closers.get(this) ?? []) fn();
+    closers.delete(this);
     this.#runner.close(new OpencodeError("the client was closed"));
     this.#close?.();
   }
 
+  /** `using core = createCore()` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   async #callOperation(op: OperationDef, args: CallArgs): Promise<{ data: unknown; response: Response }> {
-    validateArgs(op, args);
-    const path = fillPath(op.path, args.path);
+    const path = checkedPath(op, args);
     const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
     let headers = lower(args.headers);
     let body: string | undefined;
@@ -196,7 +216,7 @@ export class OpencodeCore {
       stream,
       expect: op.response ?? "json",
     });
-    return stream ? { data: wire.toResponse(), response: wire.toResponse() } : lazyResult(data, wire);
+    return stream ? { data: wire.toResponse(), response: wire.toResponse() } : new CallResult(data, wire);
   }
 
   #scopeQuery(scope: OperationDef["scope"], query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -229,9 +249,8 @@ function checkBaseUrl(raw: string): string {
   const trimmed = raw.replace(/\/+$/, "");
   const bad = (why: string) =>
     new OpencodeError(`invalid baseUrl ${JSON.stringify(trimmed.replace(/\/\/[^/@]*@/, "//[redacted]@"))}: ${why}`);
-  if (!URL.canParse(trimmed)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
-  const url = new URL(trimmed);
-  if (!/^https?:$/.test(url.protocol)) throw bad("expected an http(s) URL like http://127.0.0.1:4096");
+  const url = URL.canParse(trimmed) ? new URL(trimmed) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol)) throw bad(`expected an http(s) URL like ${DEFAULT_BASE_URL}`);
   if (url.username || url.password)
     throw bad("credentials do not belong in the URL; pass the `password` (and `username`) option");
   if (url.search || url.hash || /[?#]/.test(trimmed)) {
@@ -268,21 +287,28 @@ export function lower(headers: Record<string, string> | undefined): Record<strin
 /** @internal The path of a raw route, for messages. */
 export const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
 
-function lazyResult(data: unknown, wire: WireResponse): { data: unknown; response: Response } {
-  let response: Response | undefined;
-  return {
-    data,
-    get response() {
-      response ??= wire.toResponse();
-      return response;
-    },
-  };
+/** The data, and the answer as a `Response` only when asked for (most callers never do). */
+class CallResult {
+  readonly data: unknown;
+  readonly #wire: WireResponse;
+  #response: Response | undefined;
+  constructor(data: unknown, wire: WireResponse) {
+    this.data = data;
+    this.#wire = wire;
+  }
+  get response(): Response {
+    this.#response ??= this.#wire.toResponse();
+    return this.#response;
+  }
 }
 
+const dataOf = (r: { data: unknown }) => r.data;
+const ignore = () => {};
+
 function toAPIPromise<T>(inner: Promise<{ data: unknown; response: Response }>): APIPromise<T> {
-  const p = inner.then((r) => r.data as T) as APIPromise<T>;
+  const p = inner.then(dataOf) as APIPromise<T>;
   // Callers that only use withResponse() must not get an unhandled rejection from `p`.
-  p.catch(() => {});
+  p.catch(ignore);
   p.withResponse = () => inner as Promise<{ data: T; response: Response }>;
   return p;
 }

@@ -4,7 +4,7 @@
  * that are not the spec's an {@link InvalidResponseError}, server start failures a {@link ServerStartError}.
  * Bodies and messages are redacted like log lines before an error is built.
  */
-import { redact, redactString } from "./logger.js";
+import { redact, redactString } from "./redact.js";
 
 /**
  * Base class of every error this SDK throws.
@@ -48,20 +48,20 @@ export interface APIErrorInit {
  */
 export class APIError extends OpencodeError {
   override name = "APIError";
-  readonly status: number;
-  readonly method: string;
-  readonly path: string;
-  readonly body: unknown;
-  readonly headers: Headers;
+  declare readonly status: number;
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly body: unknown;
+  declare readonly headers: Headers;
   /** The server's reason, when it gave one. */
-  readonly serverMessage: string | undefined;
+  declare readonly serverMessage: string | undefined;
   /** opencode's named error (`name` or `_tag` of the body), e.g. `NotFoundError`. */
-  readonly errorName: string | undefined;
+  declare readonly errorName: string | undefined;
   /** opencode's error payload (`data` of the body, or the body without `_tag`). */
-  readonly data: unknown;
-  readonly attempts: number;
+  declare readonly data: unknown;
+  declare readonly attempts: number;
   /** Spec violations a validating mock or proxy (Prism's `sl-violations` header) reported. */
-  readonly violations: SpecViolation[];
+  declare readonly violations: SpecViolation[];
 
   constructor(init: APIErrorInit) {
     const secrets = [...(init.secrets ?? [])];
@@ -75,16 +75,18 @@ export class APIError extends OpencodeError {
     const reason = serverMessage ?? errorName ?? describeBody(body);
     const hint = init.hint ? ` (${init.hint})` : "";
     super(redactString(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}${hint}`, secrets));
-    this.status = init.status;
-    this.method = init.method;
-    this.path = init.path;
-    this.body = body;
-    this.headers = init.headers;
-    this.serverMessage = serverMessage === undefined ? undefined : redactString(serverMessage, secrets);
-    this.errorName = errorName;
-    this.data = data;
-    this.attempts = init.attempts ?? 1;
-    this.violations = violations;
+    Object.assign(this, {
+      status: init.status,
+      method: init.method,
+      path: init.path,
+      body,
+      headers: init.headers,
+      serverMessage: serverMessage === undefined ? undefined : redactString(serverMessage, secrets),
+      errorName,
+      data,
+      attempts: init.attempts ?? 1,
+      violations,
+    });
   }
 }
 
@@ -133,16 +135,14 @@ export class InternalServerError extends APIError {
  */
 export class APIConnectionError extends OpencodeError {
   override name = "APIConnectionError";
-  readonly method: string;
-  readonly path: string;
-  readonly neverSent: boolean;
-  readonly attempts: number;
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly neverSent: boolean;
+  declare readonly attempts: number;
   constructor(init: { method: string; path: string; cause?: unknown; neverSent?: boolean; message?: string; attempts?: number }) {
-    super(init.message ?? `${init.method} ${init.path}: connection error${causeText(init.cause)}`, { cause: init.cause });
-    this.method = init.method;
-    this.path = init.path;
-    this.neverSent = init.neverSent ?? false;
-    this.attempts = init.attempts ?? 1;
+    const { method, path, cause } = init;
+    super(init.message ?? `${method} ${path}: connection error${causeText(cause)}`, { cause });
+    Object.assign(this, { method, path, neverSent: init.neverSent ?? false, attempts: init.attempts ?? 1 });
   }
 }
 
@@ -156,7 +156,7 @@ export class APIConnectionError extends OpencodeError {
  */
 export class APITimeoutError extends APIConnectionError {
   override name = "APITimeoutError";
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   constructor(init: { method: string; path: string; timeoutMs: number; attempts?: number }) {
     super({ ...init, message: `${init.method} ${init.path}: timed out after ${init.timeoutMs} ms` });
     this.timeoutMs = init.timeoutMs;
@@ -217,12 +217,12 @@ export class ValidationError extends OpencodeError {
  */
 export class InvalidResponseError extends OpencodeError {
   override name = "InvalidResponseError";
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly contentType: string | null;
-  readonly retryable: boolean;
-  readonly attempts: number;
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly status: number;
+  declare readonly contentType: string | null;
+  declare readonly retryable: boolean;
+  declare readonly attempts: number;
   constructor(init: {
     method: string;
     path: string;
@@ -233,13 +233,9 @@ export class InvalidResponseError extends OpencodeError {
     cause?: unknown;
     attempts?: number;
   }) {
-    super(`${init.method} ${init.path} → ${init.status}: ${init.reason}`, init.cause ? { cause: init.cause } : undefined);
-    this.method = init.method;
-    this.path = init.path;
-    this.status = init.status;
-    this.contentType = init.contentType;
-    this.retryable = init.retryable;
-    this.attempts = init.attempts ?? 1;
+    const { method, path, status, contentType, retryable, cause } = init;
+    super(`${method} ${path} → ${status}: ${init.reason}`, cause ? { cause } : undefined);
+    Object.assign(this, { method, path, status, contentType, retryable, attempts: init.attempts ?? 1 });
   }
 }
 

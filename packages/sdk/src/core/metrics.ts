@@ -57,12 +57,14 @@ export interface MetricsSnapshot {
 }
 
 /**
- * Mutable counters behind {@link MetricsSnapshot}.
+ * Counters and latency of a client's calls: pass one as the `metrics` option (opt-in, so a bundle
+ * without it carries no metrics code).
  *
  * @example
  * ```ts
- * const m = new Metrics();
- * m.snapshot().requests; // 0
+ * const metrics = new Metrics();
+ * const oc = createOpencodeClient({ metrics });
+ * metrics.snapshot().requests; // 0
  * ```
  */
 export class Metrics {
@@ -101,7 +103,7 @@ export class Metrics {
     this.lat.maxMs = Math.max(this.lat.maxMs, durationMs);
   }
 
-  /** A copy of the counters. @example `oc.metrics.snapshot().errors` */
+  /** A copy of the counters. @example `metrics.snapshot().errors` */
   snapshot(): MetricsSnapshot {
     const { count, totalMs, minMs, maxMs } = this.lat;
     return {
@@ -114,7 +116,7 @@ export class Metrics {
     };
   }
 
-  /** Zeroes every counter. @example `oc.metrics.reset()` */
+  /** Zeroes every counter. @example `metrics.reset()` */
   reset(): void {
     this.requests = this.attempts = this.errors = this.retries = 0;
     this.lat = { count: 0, totalMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };

@@ -205,6 +205,11 @@ const worktreeList$: OperationDef = /* @__PURE__ */ op("worktree.list", "GET", "
 const worktreeRemove$: OperationDef = /* @__PURE__ */ op("worktree.remove", "DELETE", "/experimental/worktree", "query");
 const worktreeReset$: OperationDef = /* @__PURE__ */ op("worktree.reset", "POST", "/experimental/worktree/reset", "query");
 
+// One row per operation, `id METHOD path scope response name=pattern…` (scope `q`uery or `l`ocation; `-`: none / json). A packed
+// string is a fraction of the size of 188 object literals in a bundle; the per-operation `$` rows above
+// exist only for the tree-shaken functions of `@ocsdk/sdk/operations`.
+const TABLE = "app.agents GET /agent q\napp.log POST /log q\napp.skills GET /skill q\nauth.remove DELETE /auth/{providerID}\nauth.set PUT /auth/{providerID}\ncommand.list GET /command q\nconfig.get GET /config q\nconfig.providers GET /config/providers q\nconfig.update PATCH /config q\nevent.subscribe GET /event q sse\nexperimental.capabilities.get GET /experimental/capabilities q\nexperimental.console.get GET /experimental/console q\nexperimental.console.listOrgs GET /experimental/console/orgs q\nexperimental.console.switchOrg POST /experimental/console/switch q\nexperimental.controlPlane.moveSession POST /experimental/control-plane/move-session - none\nexperimental.projectCopy.generateName POST /experimental/project/{projectID}/copy/generate-name q\nexperimental.resource.list GET /experimental/resource q\nexperimental.session.background POST /experimental/session/{sessionID}/background q - sessionID=^ses\nexperimental.session.list GET /experimental/session q\nexperimental.workspace.adapter.list GET /experimental/workspace/adapter q\nexperimental.workspace.create POST /experimental/workspace q\nexperimental.workspace.list GET /experimental/workspace q\nexperimental.workspace.remove DELETE /experimental/workspace/{id} q - id=^wrk\nexperimental.workspace.status GET /experimental/workspace/status q\nexperimental.workspace.syncList POST /experimental/workspace/sync-list q none\nexperimental.workspace.warp POST /experimental/workspace/warp q none\nfile.list GET /file q\nfile.read GET /file/content q\nfile.status GET /file/status q\nfind.files GET /find/file q\nfind.symbols GET /find/symbol q\nfind.text GET /find q\nformatter.status GET /formatter q\nglobal.config.get GET /global/config\nglobal.config.update PATCH /global/config\nglobal.dispose POST /global/dispose\nglobal.event GET /global/event - sse\nglobal.health GET /global/health\nglobal.upgrade POST /global/upgrade\ninstance.dispose POST /instance/dispose q\nlsp.status GET /lsp q\nmcp.add POST /mcp q\nmcp.auth.authenticate POST /mcp/{name}/auth/authenticate q\nmcp.auth.callback POST /mcp/{name}/auth/callback q\nmcp.auth.remove DELETE /mcp/{name}/auth q\nmcp.auth.start POST /mcp/{name}/auth q\nmcp.connect POST /mcp/{name}/connect q\nmcp.disconnect POST /mcp/{name}/disconnect q\nmcp.status GET /mcp q\npart.delete DELETE /session/{sessionID}/message/{messageID}/part/{partID} q - sessionID=^ses messageID=^msg partID=^prt\npart.update PATCH /session/{sessionID}/message/{messageID}/part/{partID} q - sessionID=^ses messageID=^msg partID=^prt\npath.get GET /path q\npermission.list GET /permission q\npermission.reply POST /permission/{requestID}/reply q - requestID=^per\npermission.respond POST /session/{sessionID}/permissions/{permissionID} q - sessionID=^ses permissionID=^per\nproject.current GET /project/current q\nproject.directories GET /project/{projectID}/directories q\nproject.initGit POST /project/git/init q\nproject.list GET /project q\nproject.update PATCH /project/{projectID} q\nprovider.auth GET /provider/auth q\nprovider.list GET /provider q\nprovider.oauth.authorize POST /provider/{providerID}/oauth/authorize q\nprovider.oauth.callback POST /provider/{providerID}/oauth/callback q\npty.connect GET /pty/{ptyID}/connect q - ptyID=^pty\npty.connectToken POST /pty/{ptyID}/connect-token q - ptyID=^pty\npty.create POST /pty q\npty.get GET /pty/{ptyID} q - ptyID=^pty\npty.list GET /pty q\npty.remove DELETE /pty/{ptyID} q - ptyID=^pty\npty.shells GET /pty/shells q\npty.update PUT /pty/{ptyID} q - ptyID=^pty\nquestion.list GET /question q\nquestion.reject POST /question/{requestID}/reject q - requestID=^que\nquestion.reply POST /question/{requestID}/reply q - requestID=^que\nsession.abort POST /session/{sessionID}/abort q - sessionID=^ses\nsession.children GET /session/{sessionID}/children q - sessionID=^ses\nsession.command POST /session/{sessionID}/command q - sessionID=^ses\nsession.create POST /session q\nsession.delete DELETE /session/{sessionID} q - sessionID=^ses\nsession.deleteMessage DELETE /session/{sessionID}/message/{messageID} q - sessionID=^ses messageID=^msg\nsession.diff GET /session/{sessionID}/diff q - sessionID=^ses messageID=^msg\nsession.fork POST /session/{sessionID}/fork q - sessionID=^ses\nsession.get GET /session/{sessionID} q - sessionID=^ses\nsession.init POST /session/{sessionID}/init q - sessionID=^ses\nsession.list GET /session q\nsession.message GET /session/{sessionID}/message/{messageID} q - sessionID=^ses messageID=^msg\nsession.messages GET /session/{sessionID}/message q - sessionID=^ses\nsession.prompt POST /session/{sessionID}/message q - sessionID=^ses\nsession.prompt_async POST /session/{sessionID}/prompt_async q none sessionID=^ses\nsession.revert POST /session/{sessionID}/revert q - sessionID=^ses\nsession.share POST /session/{sessionID}/share q - sessionID=^ses\nsession.shell POST /session/{sessionID}/shell q - sessionID=^ses\nsession.status GET /session/status q\nsession.summarize POST /session/{sessionID}/summarize q - sessionID=^ses\nsession.todo GET /session/{sessionID}/todo q - sessionID=^ses\nsession.unrevert POST /session/{sessionID}/unrevert q - sessionID=^ses\nsession.unshare DELETE /session/{sessionID}/share q - sessionID=^ses\nsession.update PATCH /session/{sessionID} q - sessionID=^ses\nsync.history.list POST /sync/history q\nsync.replay POST /sync/replay q\nsync.start POST /sync/start q\nsync.steal POST /sync/steal q\ntool.ids GET /experimental/tool/ids q\ntool.list GET /experimental/tool q\ntui.appendPrompt POST /tui/append-prompt q\ntui.clearPrompt POST /tui/clear-prompt q\ntui.control.next GET /tui/control/next q\ntui.control.response POST /tui/control/response q\ntui.executeCommand POST /tui/execute-command q\ntui.openHelp POST /tui/open-help q\ntui.openModels POST /tui/open-models q\ntui.openSessions POST /tui/open-sessions q\ntui.openThemes POST /tui/open-themes q\ntui.publish POST /tui/publish q\ntui.selectSession POST /tui/select-session q\ntui.showToast POST /tui/show-toast q\ntui.submitPrompt POST /tui/submit-prompt q\nv2.agent.list GET /api/agent l\nv2.command.list GET /api/command l\nv2.credential.remove DELETE /api/credential/{credentialID} l none\nv2.credential.update PATCH /api/credential/{credentialID} l none\nv2.event.subscribe GET /api/event - sse\nv2.fs.find GET /api/fs/find l\nv2.fs.list GET /api/fs/list l\nv2.fs.read GET /api/fs/read/* l binary\nv2.health.get GET /api/health\nv2.integration.attempt.cancel DELETE /api/integration/attempt/{attemptID} l none\nv2.integration.attempt.complete POST /api/integration/attempt/{attemptID}/complete l none\nv2.integration.attempt.status GET /api/integration/attempt/{attemptID} l\nv2.integration.connect.key POST /api/integration/{integrationID}/connect/key l none\nv2.integration.connect.oauth POST /api/integration/{integrationID}/connect/oauth l\nv2.integration.get GET /api/integration/{integrationID} l\nv2.integration.list GET /api/integration l\nv2.location.get GET /api/location l\nv2.model.list GET /api/model l\nv2.permission.request.list GET /api/permission/request l\nv2.permission.saved.list GET /api/permission/saved\nv2.permission.saved.remove DELETE /api/permission/saved/{id} - none\nv2.projectCopy.create POST /experimental/project/{projectID}/copy l\nv2.projectCopy.refresh POST /experimental/project/{projectID}/copy/refresh l none\nv2.projectCopy.remove DELETE /experimental/project/{projectID}/copy l none\nv2.provider.get GET /api/provider/{providerID} l\nv2.provider.list GET /api/provider l\nv2.pty.connect GET /api/pty/{ptyID}/connect - - ptyID=^pty\nv2.pty.connectToken POST /api/pty/{ptyID}/connect-token l - ptyID=^pty\nv2.pty.create POST /api/pty l\nv2.pty.get GET /api/pty/{ptyID} l - ptyID=^pty\nv2.pty.list GET /api/pty l\nv2.pty.remove DELETE /api/pty/{ptyID} l none ptyID=^pty\nv2.pty.update PUT /api/pty/{ptyID} l - ptyID=^pty\nv2.question.request.list GET /api/question/request l\nv2.reference.list GET /api/reference l\nv2.session.active GET /api/session/active\nv2.session.compact POST /api/session/{sessionID}/compact - none sessionID=^ses\nv2.session.context GET /api/session/{sessionID}/context - - sessionID=^ses\nv2.session.create POST /api/session\nv2.session.events GET /api/session/{sessionID}/event - sse sessionID=^ses\nv2.session.get GET /api/session/{sessionID} - - sessionID=^ses\nv2.session.history GET /api/session/{sessionID}/history - - sessionID=^ses\nv2.session.interrupt POST /api/session/{sessionID}/interrupt - none sessionID=^ses\nv2.session.list GET /api/session - - workspace=^wrk\nv2.session.message GET /api/session/{sessionID}/message/{messageID} - - sessionID=^ses messageID=^msg_\nv2.session.messages GET /api/session/{sessionID}/message - - sessionID=^ses\nv2.session.permission.create POST /api/session/{sessionID}/permission - - sessionID=^ses\nv2.session.permission.get GET /api/session/{sessionID}/permission/{requestID} - - sessionID=^ses requestID=^per\nv2.session.permission.list GET /api/session/{sessionID}/permission - - sessionID=^ses\nv2.session.permission.reply POST /api/session/{sessionID}/permission/{requestID}/reply - none sessionID=^ses requestID=^per\nv2.session.prompt POST /api/session/{sessionID}/prompt - - sessionID=^ses\nv2.session.question.list GET /api/session/{sessionID}/question - - sessionID=^ses\nv2.session.question.reject POST /api/session/{sessionID}/question/{requestID}/reject - none sessionID=^ses requestID=^que\nv2.session.question.reply POST /api/session/{sessionID}/question/{requestID}/reply - none sessionID=^ses requestID=^que\nv2.session.revert.clear POST /api/session/{sessionID}/revert/clear - none sessionID=^ses\nv2.session.revert.commit POST /api/session/{sessionID}/revert/commit - none sessionID=^ses\nv2.session.revert.stage POST /api/session/{sessionID}/revert/stage - - sessionID=^ses\nv2.session.switchAgent POST /api/session/{sessionID}/agent - none sessionID=^ses\nv2.session.switchModel POST /api/session/{sessionID}/model - none sessionID=^ses\nv2.session.wait POST /api/session/{sessionID}/wait - none sessionID=^ses\nv2.skill.list GET /api/skill l\nvcs.apply POST /vcs/apply q\nvcs.diff GET /vcs/diff q\nvcs.diff.raw GET /vcs/diff/raw q text\nvcs.get GET /vcs q\nvcs.status GET /vcs/status q\nworktree.create POST /experimental/worktree q\nworktree.list GET /experimental/worktree q\nworktree.remove DELETE /experimental/worktree q\nworktree.reset POST /experimental/worktree/reset q";
+
 /**
  * Every operation of the spec, keyed by operationId: method, path template, directory scoping
  * (`query`: `directory`/`workspace` query; `location`: v2 `location[…]`), response kind (default json)
@@ -212,200 +217,21 @@ const worktreeReset$: OperationDef = /* @__PURE__ */ op("worktree.reset", "POST"
  *
  * @example `OPERATIONS["session.get"].path; // "/session/{sessionID}"`
  */
-export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ byId([
-  appAgents$,
-  appLog$,
-  appSkills$,
-  authRemove$,
-  authSet$,
-  commandList$,
-  configGet$,
-  configProviders$,
-  configUpdate$,
-  eventSubscribe$,
-  experimentalCapabilitiesGet$,
-  experimentalConsoleGet$,
-  experimentalConsoleListOrgs$,
-  experimentalConsoleSwitchOrg$,
-  experimentalControlPlaneMoveSession$,
-  experimentalProjectCopyGenerateName$,
-  experimentalResourceList$,
-  experimentalSessionBackground$,
-  experimentalSessionList$,
-  experimentalWorkspaceAdapterList$,
-  experimentalWorkspaceCreate$,
-  experimentalWorkspaceList$,
-  experimentalWorkspaceRemove$,
-  experimentalWorkspaceStatus$,
-  experimentalWorkspaceSyncList$,
-  experimentalWorkspaceWarp$,
-  fileList$,
-  fileRead$,
-  fileStatus$,
-  findFiles$,
-  findSymbols$,
-  findText$,
-  formatterStatus$,
-  globalConfigGet$,
-  globalConfigUpdate$,
-  globalDispose$,
-  globalEvent$,
-  globalHealth$,
-  globalUpgrade$,
-  instanceDispose$,
-  lspStatus$,
-  mcpAdd$,
-  mcpAuthAuthenticate$,
-  mcpAuthCallback$,
-  mcpAuthRemove$,
-  mcpAuthStart$,
-  mcpConnect$,
-  mcpDisconnect$,
-  mcpStatus$,
-  partDelete$,
-  partUpdate$,
-  pathGet$,
-  permissionList$,
-  permissionReply$,
-  permissionRespond$,
-  projectCurrent$,
-  projectDirectories$,
-  projectInitGit$,
-  projectList$,
-  projectUpdate$,
-  providerAuth$,
-  providerList$,
-  providerOauthAuthorize$,
-  providerOauthCallback$,
-  ptyConnect$,
-  ptyConnectToken$,
-  ptyCreate$,
-  ptyGet$,
-  ptyList$,
-  ptyRemove$,
-  ptyShells$,
-  ptyUpdate$,
-  questionList$,
-  questionReject$,
-  questionReply$,
-  sessionAbort$,
-  sessionChildren$,
-  sessionCommand$,
-  sessionCreate$,
-  sessionDelete$,
-  sessionDeleteMessage$,
-  sessionDiff$,
-  sessionFork$,
-  sessionGet$,
-  sessionInit$,
-  sessionList$,
-  sessionMessage$,
-  sessionMessages$,
-  sessionPrompt$,
-  sessionPromptAsync$,
-  sessionRevert$,
-  sessionShare$,
-  sessionShell$,
-  sessionStatus$,
-  sessionSummarize$,
-  sessionTodo$,
-  sessionUnrevert$,
-  sessionUnshare$,
-  sessionUpdate$,
-  syncHistoryList$,
-  syncReplay$,
-  syncStart$,
-  syncSteal$,
-  toolIds$,
-  toolList$,
-  tuiAppendPrompt$,
-  tuiClearPrompt$,
-  tuiControlNext$,
-  tuiControlResponse$,
-  tuiExecuteCommand$,
-  tuiOpenHelp$,
-  tuiOpenModels$,
-  tuiOpenSessions$,
-  tuiOpenThemes$,
-  tuiPublish$,
-  tuiSelectSession$,
-  tuiShowToast$,
-  tuiSubmitPrompt$,
-  v2AgentList$,
-  v2CommandList$,
-  v2CredentialRemove$,
-  v2CredentialUpdate$,
-  v2EventSubscribe$,
-  v2FsFind$,
-  v2FsList$,
-  v2FsRead$,
-  v2HealthGet$,
-  v2IntegrationAttemptCancel$,
-  v2IntegrationAttemptComplete$,
-  v2IntegrationAttemptStatus$,
-  v2IntegrationConnectKey$,
-  v2IntegrationConnectOauth$,
-  v2IntegrationGet$,
-  v2IntegrationList$,
-  v2LocationGet$,
-  v2ModelList$,
-  v2PermissionRequestList$,
-  v2PermissionSavedList$,
-  v2PermissionSavedRemove$,
-  v2ProjectCopyCreate$,
-  v2ProjectCopyRefresh$,
-  v2ProjectCopyRemove$,
-  v2ProviderGet$,
-  v2ProviderList$,
-  v2PtyConnect$,
-  v2PtyConnectToken$,
-  v2PtyCreate$,
-  v2PtyGet$,
-  v2PtyList$,
-  v2PtyRemove$,
-  v2PtyUpdate$,
-  v2QuestionRequestList$,
-  v2ReferenceList$,
-  v2SessionActive$,
-  v2SessionCompact$,
-  v2SessionContext$,
-  v2SessionCreate$,
-  v2SessionEvents$,
-  v2SessionGet$,
-  v2SessionHistory$,
-  v2SessionInterrupt$,
-  v2SessionList$,
-  v2SessionMessage$,
-  v2SessionMessages$,
-  v2SessionPermissionCreate$,
-  v2SessionPermissionGet$,
-  v2SessionPermissionList$,
-  v2SessionPermissionReply$,
-  v2SessionPrompt$,
-  v2SessionQuestionList$,
-  v2SessionQuestionReject$,
-  v2SessionQuestionReply$,
-  v2SessionRevertClear$,
-  v2SessionRevertCommit$,
-  v2SessionRevertStage$,
-  v2SessionSwitchAgent$,
-  v2SessionSwitchModel$,
-  v2SessionWait$,
-  v2SkillList$,
-  vcsApply$,
-  vcsDiff$,
-  vcsDiffRaw$,
-  vcsGet$,
-  vcsStatus$,
-  worktreeCreate$,
-  worktreeList$,
-  worktreeRemove$,
-  worktreeReset$,
-]);
+export const OPERATIONS: { readonly [Id in keyof OperationSignatures]: OperationDef } = /* @__PURE__ */ unpack(TABLE);
 
-function byId(defs: OperationDef[]): { readonly [Id in keyof OperationSignatures]: OperationDef } {
+function unpack(table: string): { readonly [Id in keyof OperationSignatures]: OperationDef } {
   const out: Record<string, OperationDef> = {};
-  for (const def of defs) out[def.id] = def;
+  for (const row of table.split("\n")) {
+    const [id = "", method = "", path = "", scope, response, ...patterns] = row.split(" ");
+    out[id] = op(
+      id,
+      method,
+      path,
+      scope === "q" ? "query" : scope === "l" ? "location" : undefined,
+      response === "-" ? undefined : (response as ResponseKind | undefined),
+      patterns.length ? Object.fromEntries(patterns.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) : undefined,
+    );
+  }
   return out as { readonly [Id in keyof OperationSignatures]: OperationDef };
 }
 
@@ -625,7 +451,7 @@ export interface OperationTree {
   /**
    * Operations under `event`.
    *
-   * For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).
+   * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
    */
   event: EventOperations;
   /**
@@ -691,7 +517,7 @@ export interface OperationTree {
   /**
    * Operations under `session`.
    *
-   * For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).
+   * For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).
    */
   session: SessionOperations;
   /**
@@ -832,7 +658,7 @@ export interface ConfigOperations {
 /**
  * Operations under `event`: one member per HTTP route, plain data in and out.
  *
- * For the shared, reconnecting, typed event stream, use `oc.events` (handwritten helper).
+ * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
  * @example `const ops: EventOperations = oc.event;`
  */
 export interface EventOperations {
@@ -1654,7 +1480,7 @@ export interface QuestionOperations {
 /**
  * Operations under `session`: one member per HTTP route, plain data in and out.
  *
- * For session handles that prompt, stream and clean up, use `oc.sessions` (handwritten helpers).
+ * For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).
  * @example `const ops: SessionOperations = oc.session;`
  */
 export interface SessionOperations {

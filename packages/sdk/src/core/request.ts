@@ -2,7 +2,7 @@
  * One logical call: auth and default headers, timeout, retries, logging, metrics, response checks
  * and error mapping. Every path of the client (operations, raw requests, streams) goes through
  * {@link Runner.run}: arguments are turned into bytes once, sent once per attempt, and the answer is
- * read and parsed once.
+ * read and parsed once. Logging, metrics and hooks cost nothing unless configured.
  */
 import {
   APIConnectionError,
@@ -14,26 +14,26 @@ import {
   OpencodeError,
   parseBodyText,
 } from "./errors.js";
-import { collectSecretValues, type Logger, type LogLevel } from "./logger.js";
+import type { Logger, LogLevel } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
 import type { ResponseKind } from "./operation-types.js";
+import { collectSecretValues } from "./redact.js";
 import { defaultSleep, isIdempotentMethod, isRetryableError, type RetryOptions, retryDelayMs } from "./retry.js";
-import { type Deadline, startDeadline } from "./timeout.js";
+import { Attempt } from "./timeout.js";
 import { isNeverSent, type Transport, type WireResponse } from "./transport.js";
 
 /** Everything the runner needs from the client. */
 export interface RunnerConfig {
   transport: Transport;
-  /** Default headers, lower-case names. */
+  /** Default headers with the authorization, lower-case names. */
   headers: Record<string, string>;
-  authorization: string | undefined;
   /** Said on a 401: where the password comes from. */
   authHint: string;
   timeoutMs: number;
   maxRetries: number;
   retry: RetryOptions;
   logger: Logger & { level: LogLevel };
-  metrics: Metrics;
+  metrics: Metrics | undefined;
   hooks: ClientHooks;
   /** Values to redact from logs and errors; secret-looking request fields are added to it. */
   secrets: Set<string>;
@@ -68,9 +68,9 @@ export interface RunResult {
 
 type Info = { operationId: string | undefined; method: string; path: string; attempt: number };
 
-const safeHook = (fn: () => void) => {
+const safeHook = (fn: (() => void) | false | undefined) => {
   try {
-    fn();
+    if (fn) fn();
   } catch {
     /* hooks must not break requests */
   }
@@ -79,232 +79,216 @@ const safeHook = (fn: () => void) => {
 /** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
 export class Runner {
   readonly #cfg: RunnerConfig;
-  readonly #active = new Set<Deadline>();
+  readonly #active = new Set<Attempt>();
   readonly #closed = new AbortController();
+  readonly #pool: { controller: AbortController; uses: number }[] = [];
+  // The same headers object for every call that adds none: the transport copies what it sends.
+  readonly #json: Record<string, string>;
+  readonly #sse: Record<string, string>;
 
   constructor(cfg: RunnerConfig) {
     this.#cfg = cfg;
+    this.#json = { accept: "application/json", ...cfg.headers };
+    this.#sse = { accept: "text/event-stream", ...cfg.headers };
   }
 
   /** Aborts every call in flight and refuses new ones. */
   close(reason: unknown): void {
     this.#closed.abort(reason);
-    for (const d of this.#active) d.cancel(reason);
+    for (const a of this.#active) a.abort("closed", reason);
     this.#active.clear();
   }
 
   /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
   async run(input: RunInput): Promise<RunResult> {
     const cfg = this.#cfg;
-    const { method, path } = input;
-    if (this.#closed.signal.aborted) throw new APIUserAbortError(method, path, this.#closed.signal.reason);
+    const { method, path, stream, expect } = input;
+    const closed = this.#closed.signal;
+    if (closed.aborted) throw new APIUserAbortError(method, path, closed.reason);
     const key = input.operationId ?? `${method} ${path}`;
     const idempotent = input.idempotent ?? isIdempotentMethod(method);
-    const maxRetries = input.stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
+    const maxRetries = stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
     const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
+    const { logger, metrics, hooks } = cfg;
     const now = cfg.retry.now ?? Date.now;
-    const headers: Record<string, string> = input.headers ? { ...cfg.headers, ...input.headers } : { ...cfg.headers };
-    if (cfg.authorization && headers.authorization === undefined) headers.authorization = cfg.authorization;
-    headers.accept ??= input.stream ? "text/event-stream" : "application/json";
-    const debug = cfg.logger.level === "debug";
-    const hooks = cfg.hooks;
-
-    cfg.metrics.recordStart(key);
-    const started = now();
-    const finish = (failed: boolean) => cfg.metrics.recordEnd(key, now() - started, failed);
+    const base = stream ? this.#sse : this.#json;
+    const headers = input.headers ? { ...base, ...input.headers } : base;
+    const observed = metrics || hooks.onResponse || hooks.onError || logger.level === "debug";
+    const started = metrics ? now() : 0;
+    metrics?.recordStart(key);
 
     for (let attempt = 1; ; attempt++) {
       const info: Info = { operationId: input.operationId, method, path, attempt };
-      cfg.metrics.recordAttempt();
-      if (hooks.onRequest) safeHook(() => hooks.onRequest?.(info));
-      if (debug) {
-        cfg.logger.debug(`→ ${method} ${path}`, {
-          operationId: input.operationId,
+      metrics?.recordAttempt();
+      safeHook(hooks.onRequest && (() => hooks.onRequest?.(info)));
+      if (logger.level === "debug") {
+        logger.debug(`→ ${method} ${path}`, {
+          operationId: info.operationId,
           attempt,
           headers,
-          body: describeRequestBody(input.body, headers),
+          body: describeBody(input.body),
         });
       }
-      const t0 = now();
-      const deadline = startDeadline(timeoutMs, input.signal);
-      this.#active.add(deadline);
+      const t0 = observed ? now() : 0;
+      const a = new Attempt(timeoutMs, input.signal, stream ? undefined : this.#pool);
+      this.#active.add(a);
       let error: OpencodeError;
-      let status: number | undefined;
+      let wire: WireResponse | undefined;
       try {
-        const wire = await cfg.transport.send(
-          { method, url: input.url, headers, body: input.body, signal: deadline.signal },
-          input.stream ? "stream" : "buffer",
+        const w = await cfg.transport.send(
+          { method, url: input.url, headers, body: input.body, signal: a.signal },
+          stream ? "stream" : "buffer",
         );
-        status = wire.status;
+        wire = w;
+        const status = w.status;
         const ok = status >= 200 && status < 300;
-        if (ok && input.stream) {
-          deadline.stopClock();
-          this.#active.delete(deadline);
-          this.#emitResponse(info, status, now() - t0);
-          const mismatch = input.expect && mediaMismatch("sse", wire.header("content-type"));
-          if (mismatch) {
-            wire
-              .toResponse()
-              .body?.cancel()
-              .catch(() => {});
-            throw this.#invalid(info, wire, mismatch, false);
-          }
-          finish(false);
-          return { data: undefined, wire };
-        }
-        deadline.clear();
-        this.#active.delete(deadline);
-        this.#emitResponse(info, status, now() - t0);
+        // A stream's attempt goes on (the caller's signal still stops it); a buffered one is over.
+        if (ok && stream) a.stopClock();
+        else a.done();
+        this.#active.delete(a);
+        if (observed) this.#emitResponse(info, status, now() - t0);
         if (ok) {
-          const data = input.expect
-            ? await parseData(input.expect, wire, (reason, retryable, cause) =>
-                this.#invalid(info, wire, reason, retryable, cause),
-              )
-            : undefined;
-          finish(false);
-          return { data, wire };
+          let data: unknown;
+          if (stream) {
+            const mismatch = expect && mediaMismatch("sse", w.header("content-type"));
+            if (mismatch) {
+              w.toResponse()
+                .body?.cancel()
+                .catch(() => {});
+              throw invalidResponse(info, w, mismatch, false);
+            }
+          } else if (expect) data = await parseData(expect, w, info);
+          if (metrics) metrics.recordEnd(key, now() - started, false);
+          return { data, wire: w };
         }
-        const body = parseBodyText(await wire.text());
         error = makeAPIError({
           status,
           method,
           path,
-          body,
-          headers: wire.headers(),
+          body: parseBodyText(await w.text()),
+          headers: w.headers(),
           attempts: attempt,
           secrets: cfg.secrets,
           ...(status === 401 ? { hint: cfg.authHint } : {}),
         });
       } catch (caught) {
-        deadline.clear();
-        this.#active.delete(deadline);
-        if (deadline.userAborted() || deadline.cancelled()) {
-          const abort = new APIUserAbortError(method, path, deadline.cancelled() ? deadline.signal.reason : input.signal?.reason);
-          this.#fail(info, abort, now() - t0, status);
-          finish(true);
+        a.done();
+        this.#active.delete(a);
+        if (a.cause === "user" || a.cause === "closed") {
+          const abort = new APIUserAbortError(method, path, a.signal.reason);
+          this.#fail(info, abort, now() - t0, wire?.status);
+          metrics?.recordEnd(key, now() - started, true);
           throw abort;
         }
-        if (deadline.timedOut()) error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
+        if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
         else error = new APIConnectionError({ method, path, cause: caught, neverSent: isNeverSent(caught), attempts: attempt });
-        if (status === undefined) this.#emitResponse(info, undefined, now() - t0, error);
+        if (!wire && observed) this.#emitResponse(info, undefined, now() - t0, error);
       }
 
       const retryable =
         attempt <= maxRetries &&
         (isRetryableError(error, { idempotent }) || (idempotent && error instanceof InvalidResponseError && error.retryable));
-      const delayMs = retryable
-        ? retryDelayMs(attempt, "headers" in error ? (error as APIError).headers : undefined, cfg.retry)
-        : undefined;
+      const delayMs = retryable ? retryDelayMs(attempt, (error as APIError).headers, cfg.retry) : undefined;
       if (delayMs === undefined) {
-        this.#fail(info, error, now() - t0, status);
-        finish(true);
+        this.#fail(info, error, now() - t0, wire?.status);
+        metrics?.recordEnd(key, now() - started, true);
         throw error;
       }
-      cfg.metrics.recordRetry();
-      if (hooks.onRetry) safeHook(() => hooks.onRetry?.({ ...info, retry: attempt, delayMs, error }));
-      cfg.logger.info(`retrying ${method} ${path} in ${delayMs} ms (retry ${attempt}/${maxRetries})`, {
-        reason: error.message,
-      });
-      const sleepSignal = input.signal ? AbortSignal.any([input.signal, this.#closed.signal]) : this.#closed.signal;
+      metrics?.recordRetry();
+      safeHook(hooks.onRetry && (() => hooks.onRetry?.({ ...info, retry: attempt, delayMs, error })));
+      logger.info(`retrying ${method} ${path} in ${delayMs} ms (retry ${attempt}/${maxRetries})`, { reason: error.message });
+      const sleepSignal = input.signal ? AbortSignal.any([input.signal, closed]) : closed;
       try {
         await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
+        sleepSignal.throwIfAborted();
       } catch {
-        finish(true);
+        metrics?.recordEnd(key, now() - started, true);
         throw new APIUserAbortError(method, path, sleepSignal.reason);
-      }
-      if (this.#closed.signal.aborted) {
-        finish(true);
-        throw new APIUserAbortError(method, path, this.#closed.signal.reason);
       }
     }
   }
 
   /** Adds the values of secret-looking fields of a request body, so errors and logs redact their echoes. */
   collectSecrets(body: unknown): void {
-    if (body !== null && typeof body === "object") collectSecretValues(body, this.#cfg.secrets);
-  }
-
-  #invalid(info: Info, wire: WireResponse, reason: string, retryable: boolean, cause?: unknown): InvalidResponseError {
-    return new InvalidResponseError({
-      method: info.method,
-      path: info.path,
-      status: wire.status,
-      contentType: wire.header("content-type"),
-      reason,
-      retryable,
-      cause,
-      attempts: info.attempt,
-    });
+    collectSecretValues(body, this.#cfg.secrets);
   }
 
   #emitResponse(info: Info, status: number | undefined, durationMs: number, error?: unknown): void {
-    const cfg = this.#cfg;
-    if (cfg.logger.level === "debug") {
-      cfg.logger.debug(`← ${info.method} ${info.path} ${status ?? "no response"} in ${Math.round(durationMs)} ms`);
-    }
-    const hook = cfg.hooks.onResponse;
-    if (hook) safeHook(() => hook({ ...info, status, durationMs, error }));
+    const { logger, hooks } = this.#cfg;
+    if (logger.level === "debug")
+      logger.debug(`← ${info.method} ${info.path} ${status ?? "no response"} in ${Math.round(durationMs)} ms`);
+    safeHook(hooks.onResponse && (() => hooks.onResponse?.({ ...info, status, durationMs, error })));
   }
 
   #fail(info: Info, error: OpencodeError, durationMs: number, status: number | undefined): void {
-    const cfg = this.#cfg;
+    const { logger, hooks } = this.#cfg;
     const serious =
       !(error instanceof APIUserAbortError) && (status === undefined || status >= 500 || error instanceof InvalidResponseError);
-    (serious ? cfg.logger.warn : cfg.logger.debug)(`${error.message}`, { attempts: info.attempt });
-    const hook = cfg.hooks.onError;
-    if (hook) safeHook(() => hook({ ...info, status, durationMs, error }));
+    (serious ? logger.warn : logger.debug)(error.message, { attempts: info.attempt });
+    safeHook(hooks.onError && (() => hooks.onError?.({ ...info, status, durationMs, error })));
   }
 }
 
-const essence = (contentType: string | null) => (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-const isJson = (type: string) => type === "application/json" || type.endsWith("+json");
-
 /** Why an answer's media type is not the spec's, or undefined when it matches. */
 function mediaMismatch(expect: ResponseKind, contentType: string | null): string | undefined {
-  const type = essence(contentType);
+  const type = contentType === "application/json" ? contentType : ((contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "");
   const ok =
     expect === "json"
-      ? isJson(type)
+      ? type === "application/json" || type.endsWith("+json")
       : expect === "sse"
         ? type === "text/event-stream"
-        : expect === "text"
-          ? type.startsWith("text/") && type !== "text/html"
-          : type !== "text/html";
+        : type !== "text/html" && (expect !== "text" || type.startsWith("text/"));
   return ok ? undefined : `not an opencode API response: ${type || "no content type"}; wrong baseUrl or server version?`;
 }
 
-type Invalid = (reason: string, retryable: boolean, cause?: unknown) => InvalidResponseError;
+function invalidResponse(
+  info: Info,
+  wire: WireResponse,
+  reason: string,
+  retryable: boolean,
+  cause?: unknown,
+): InvalidResponseError {
+  return new InvalidResponseError({
+    method: info.method,
+    path: info.path,
+    status: wire.status,
+    contentType: wire.header("content-type"),
+    reason,
+    retryable,
+    cause,
+    attempts: info.attempt,
+  });
+}
 
-async function parseData(expect: ResponseKind, wire: WireResponse, invalid: Invalid): Promise<unknown> {
+async function parseData(expect: ResponseKind, wire: WireResponse, info: Info): Promise<unknown> {
+  const invalid = (reason: string, retryable: boolean, cause?: unknown) => invalidResponse(info, wire, reason, retryable, cause);
   const status = wire.status;
   if (status === 204 || status === 205) return undefined;
+  const type = wire.header("content-type");
   if (expect === "binary") {
-    const mismatch = mediaMismatch(expect, wire.header("content-type"));
+    const mismatch = mediaMismatch(expect, type);
     if (mismatch) throw invalid(mismatch, false);
-    return new Blob([await wire.arrayBuffer()], { type: wire.header("content-type") ?? "" });
+    return new Blob([await wire.arrayBuffer()], { type: type ?? "" });
   }
   const text = await wire.text();
   // A route declared without content (204) that answers 200 with an empty body: nothing to check.
   if (!text && expect === "none") return undefined;
-  const mismatch = mediaMismatch(expect === "none" ? "json" : expect, wire.header("content-type"));
+  const mismatch = mediaMismatch(expect === "none" ? "json" : expect, type);
   if (mismatch) throw invalid(mismatch, false);
   if (expect === "text") return text;
   if (!text) return undefined;
   try {
     return JSON.parse(text);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw invalid(`invalid JSON in the response body (${text.length} characters: ${detail})`, true, cause);
+    throw invalid(`invalid JSON in the response body (${text.length} characters: ${(cause as Error).message})`, true, cause);
   }
 }
 
-function describeRequestBody(body: RunInput["body"], headers: Record<string, string>): unknown {
-  if (body === undefined) return undefined;
-  if (typeof body === "string" && (headers["content-type"] ?? "").includes("json") && body.length <= 4_000) {
-    // Parsed so the logger can redact by key (auth.set's `key`, passwords …).
-    const parsed = parseBodyText(body);
-    if (parsed !== null && typeof parsed === "object") return parsed;
-  }
-  return `[${typeof body === "string" ? body.length : body.byteLength} bytes]`;
-}
+// JSON bodies parsed, so the logger can redact by key (auth.set's `key`, passwords …).
+const describeBody = (body: RunInput["body"]): unknown =>
+  typeof body === "string"
+    ? body.length > 4_000
+      ? `[${body.length} characters]`
+      : parseBodyText(body)
+    : body && `[${body.byteLength} bytes]`;

@@ -1,68 +1,77 @@
 /**
- * Timeouts. A call's `timeoutMs` runs from the first byte sent until the response is complete
- * (for ordinary calls) or until the headers arrived (for streams, which then run unbounded).
- * Default: 10 minutes; `0` or `Infinity` disables it.
+ * Timeouts and aborts of one attempt. A call's `timeoutMs` runs from the first byte sent until the
+ * response is complete (for ordinary calls) or until the headers arrived (for streams, which then run
+ * unbounded). Default: 10 minutes; `0` or `Infinity` disables it.
  */
 
 /** Default per-call timeout (10 minutes). @example `createOpencodeClient({ timeoutMs: DEFAULT_TIMEOUT_MS * 2 })` */
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
-/** Abort reason used when a deadline passes, to tell it from a user abort. */
-export class TimeoutReason extends Error {
-  override name = "TimeoutError";
-}
+/** Why an attempt was aborted. */
+export type AbortCause = "timeout" | "user" | "closed";
 
-/** One attempt's abort handle, see {@link startDeadline}. */
-export interface Deadline {
-  signal: AbortSignal;
-  timedOut: () => boolean;
-  userAborted: () => boolean;
-  /** Aborted by the client (`close()`), not by the caller or the clock. */
-  cancelled: () => boolean;
-  cancel: (reason: unknown) => void;
-  stopClock: () => void;
-  clear: () => void;
-}
+// A new AbortSignal costs more CPU than the rest of a call (Node's EventTarget set-up), so buffered
+// calls without a caller's signal reuse controllers that were not aborted. A reused signal is safe:
+// the fetch it was given earlier has finished reading its body, so it has nothing left to abort.
+const REUSES = 16;
+type Pooled = { controller: AbortController; uses: number };
+
+const onTimeout = (a: Attempt, ms: number) => a.abort("timeout", new DOMException(`timed out after ${ms} ms`, "TimeoutError"));
 
 /**
- * One attempt's abort handle: aborts on the user's signal or after `timeoutMs`, tells which one
- * happened, and can stop the clock (e.g. once stream headers arrived).
+ * One attempt's abort handle: aborts on the caller's signal, after `timeoutMs`, or by `abort()`
+ * (the client closing), and tells which one happened.
  *
  * @example
  * ```ts
- * const d = startDeadline(5_000, userSignal);
- * try { await fetch(url, { signal: d.signal }); } finally { d.clear(); }
+ * const a = new Attempt(5_000, userSignal);
+ * try { await fetch(url, { signal: a.signal }); } finally { a.done(); }
  * ```
  */
-export function startDeadline(timeoutMs: number | undefined, userSignal?: AbortSignal): Deadline {
-  const controller = new AbortController();
-  let timedOut = false;
-  let cancelled = false;
-  const onUser = () => controller.abort(userSignal?.reason);
-  if (userSignal?.aborted) onUser();
-  else userSignal?.addEventListener("abort", onUser, { once: true });
-  const timer =
-    timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new TimeoutReason(`timed out after ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    userAborted: () => !timedOut && userSignal?.aborted === true,
-    cancelled: () => cancelled,
-    cancel: (reason: unknown) => {
-      if (controller.signal.aborted) return;
-      cancelled = true;
-      clearTimeout(timer);
-      controller.abort(reason);
-    },
-    stopClock: () => clearTimeout(timer),
-    clear: () => {
-      clearTimeout(timer);
-      userSignal?.removeEventListener("abort", onUser);
-    },
-  };
+export class Attempt {
+  /** Set once the attempt was aborted. */
+  cause: AbortCause | undefined;
+  readonly #pooled: Pooled;
+  readonly #pool: Pooled[] | undefined;
+  readonly #user: AbortSignal | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `pool`: reuse a controller from it and give it back on `done()` (buffered calls without `user`). */
+  constructor(timeoutMs: number | undefined, user?: AbortSignal, pool?: Pooled[]) {
+    this.#pool = user ? undefined : pool;
+    this.#pooled = this.#pool?.pop() ?? { controller: new AbortController(), uses: 0 };
+    this.#user = user;
+    if (user?.aborted) this.abort("user", user.reason);
+    else user?.addEventListener("abort", this);
+    if (timeoutMs && timeoutMs > 0 && timeoutMs < 2 ** 31) this.#timer = setTimeout(onTimeout, timeoutMs, this, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.#pooled.controller.signal;
+  }
+
+  /** The caller's signal fired. @internal */
+  handleEvent(): void {
+    this.abort("user", this.#user?.reason);
+  }
+
+  abort(cause: AbortCause, reason: unknown): void {
+    if (this.cause) return;
+    this.cause = cause;
+    this.stopClock();
+    this.#pooled.controller.abort(reason);
+  }
+
+  /** Stops the clock (stream headers arrived). */
+  stopClock(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** The attempt is over: clock and listener gone, the controller back in the pool when it can be reused. */
+  done(): void {
+    this.stopClock();
+    this.#user?.removeEventListener("abort", this);
+    const p = this.#pooled;
+    if (this.#pool && !p.controller.signal.aborted && ++p.uses < REUSES && this.#pool.length < 8) this.#pool.push(p);
+  }
 }

@@ -84,30 +84,44 @@ export interface Transport {
 export function fetchTransport(fetchImpl: typeof fetch): Transport {
   return {
     async send(req, mode) {
-      const res = await fetchImpl(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body as BodyInit | undefined,
-        signal: req.signal,
-        redirect: "follow",
-      });
-      return mode === "stream" ? fromResponse(res) : fromResponse(res, await res.arrayBuffer());
+      // Only what differs from fetch's defaults (redirects are followed by default).
+      const init: RequestInit = { method: req.method, headers: req.headers, signal: req.signal };
+      if (req.body !== undefined) init.body = req.body as BodyInit;
+      const res = await fetchImpl(req.url, init);
+      return new FetchWire(res, mode === "stream" ? undefined : await res.arrayBuffer());
     },
   };
 }
 
-function fromResponse(res: Response, buffered?: ArrayBuffer): WireResponse {
-  const empty = res.status === 204 || res.status === 205 || res.status === 304;
-  return {
-    status: res.status,
-    statusText: res.statusText,
-    header: (name) => res.headers.get(name),
-    headers: () => res.headers,
-    text: async () => (buffered ? new TextDecoder().decode(buffered) : res.text()),
-    arrayBuffer: async () => buffered ?? res.arrayBuffer(),
-    toResponse: () =>
-      buffered
-        ? new Response(empty ? null : buffered, { status: res.status, statusText: res.statusText, headers: res.headers })
-        : res,
-  };
+const utf8 = new TextDecoder();
+
+/** A fetch `Response` as a {@link WireResponse}; `buffered`: its body, read already. */
+class FetchWire implements WireResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly #res: Response;
+  readonly #buffered: ArrayBuffer | undefined;
+  constructor(res: Response, buffered?: ArrayBuffer) {
+    this.#res = res;
+    this.#buffered = buffered;
+    this.status = res.status;
+    this.statusText = res.statusText;
+  }
+  header(name: string): string | null {
+    return this.#res.headers.get(name);
+  }
+  headers(): Headers {
+    return this.#res.headers;
+  }
+  async text(): Promise<string> {
+    return this.#buffered ? utf8.decode(this.#buffered) : this.#res.text();
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#buffered ?? this.#res.arrayBuffer();
+  }
+  toResponse(): Response {
+    const { status, statusText, headers } = this.#res;
+    const empty = status === 204 || status === 205 || status === 304;
+    return this.#buffered ? new Response(empty ? null : this.#buffered, { status, statusText, headers }) : this.#res;
+  }
 }

@@ -1,24 +1,7 @@
 /**
- * URL building from the operation table in one pass: path parameters percent-encoded into their
- * segment, query serialized as hey-api's fetch client does for the spec's styles (primitives `a=1`,
+ * Query strings for the operation table (path parameters are filled by validate.ts), serialized as hey-api's fetch client does for the spec's styles (primitives `a=1`,
  * arrays `form`/explode `a=1&a=2`, objects `deepObject` `location[directory]=…`, dates ISO).
  */
-
-/**
- * Fills `{name}` placeholders with encoded values (validated beforehand, see validate.ts).
- *
- * @example
- * ```ts
- * fillPath("/session/{sessionID}", { sessionID: "ses 1" }); // "/session/ses%201"
- * ```
- */
-export function fillPath(template: string, params: Record<string, unknown> | undefined): string {
-  if (!params || template.indexOf("{") < 0) return template;
-  return template.replace(/\{([^}]+)\}/g, (m, name: string) => {
-    const v = params[name];
-    return v === undefined || v === null ? m : encodeURIComponent(String(v));
-  });
-}
 
 /**
  * The query string (without `?`) of a query object; undefined/null values are left out.

@@ -8,6 +8,7 @@
  */
 import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
+import { eventOptionsOf, onClose } from "../core/client-core.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
 import { defaultSleep } from "../core/retry.js";
 import { type SseMessage, SseParser } from "../core/sse.js";
@@ -180,19 +181,24 @@ class RecentIds {
   }
 }
 
+const shared = new WeakMap<EventSource, EventStream>();
+
 /**
- * One shared event connection. Get it as `oc.events`; subscribe as often as you like.
+ * One shared event connection per client: `new EventStream(oc)` gives the client's stream (made on
+ * first use, with `options` or else the client's `events` option), so every helper of a client
+ * reads the same connection. Subscribe as often as you like; `oc.close()` closes it.
  *
  * @example
  * ```ts
- * for await (const event of oc.events.subscribe({ sessionID, signal })) {
+ * const events = new EventStream(oc);
+ * for await (const event of events.subscribe({ sessionID, signal })) {
  *   if (event.type === "session.idle") break; // frees this subscription at once
  * }
  * ```
  */
 export class EventStream {
-  readonly #source: EventSource;
-  readonly #options: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
+  readonly #source!: EventSource;
+  readonly #options!: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
   // Groups are replaced, never changed in place (copy on subscribe and leave, not per event): a
   // dispatch iterates the array it started with while subscribers come and go.
   /** Subscribers without a session filter: they see every event. */
@@ -201,7 +207,7 @@ export class EventStream {
   readonly #bySession = new Map<string, readonly Subscription[]>();
   #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
-  readonly #seen: RecentIds;
+  readonly #seen!: RecentIds;
   #connection: AbortController | undefined;
   #running: Promise<void> | undefined;
   #state: ConnectionState = { state: "closed" };
@@ -213,7 +219,19 @@ export class EventStream {
   #backlog = false;
   readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
-  constructor(source: EventSource, options: EventStreamOptions = {}) {
+  constructor(source: EventSource, options?: EventStreamOptions) {
+    const existing = shared.get(source);
+    if (existing) {
+      if (options)
+        throw new OpencodeError(
+          "this client has its event stream already: pass its options once, or as createOpencodeClient({ events })",
+        );
+      // biome-ignore lint/correctness/noConstructorReturn: one connection per client
+      return existing;
+    }
+    shared.set(source, this);
+    onClose(source, () => void this.close());
+    options ??= eventOptionsOf(source) ?? {};
     this.#source = source;
     this.#options = {
       path: options.path ?? "/event",
@@ -244,8 +262,8 @@ export class EventStream {
    *
    * @example
    * ```ts
-   * const events = oc.events.subscribe({ sessionID });
-   * await oc.events.ready();
+   * const subscription = events.subscribe({ sessionID });
+   * await events.ready();
    * await oc.session.prompt_async({ path: { sessionID }, body });
    * ```
    */
@@ -279,7 +297,7 @@ export class EventStream {
    *
    * @example
    * ```ts
-   * for await (const e of oc.events.subscribe({ types: ["session.idle"] })) console.log(e.properties.sessionID);
+   * for await (const e of events.subscribe({ types: ["session.idle"] })) console.log(e.properties.sessionID);
    * ```
    */
   subscribe<T extends OpencodeEvent["type"]>(
@@ -312,7 +330,7 @@ export class EventStream {
    *
    * @example
    * ```ts
-   * const off = oc.events.onState((s) => console.log(s.state));
+   * const off = events.onState((s) => console.log(s.state));
    * ```
    */
   onState(listener: (state: ConnectionState) => void): () => void {
@@ -325,7 +343,7 @@ export class EventStream {
    *
    * @example
    * ```ts
-   * await oc.events.close();
+   * await events.close();
    * ```
    */
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { PermissionRequest } from "@ocsdk/client";
 import type { OpencodeClient } from "../client.js";
+import { EventStream } from "../events/stream.js";
 
 /** How a request was answered. */
 export type PermissionReply = "once" | "always" | "reject";
@@ -139,7 +140,8 @@ export async function applyPermissionPolicy(
       .catch((error: unknown) => oc.logger.warn(`permission reply for ${request.id} failed`, { error }));
   };
 
-  const events = oc.events.subscribe({
+  const stream = new EventStream(oc);
+  const events = stream.subscribe({
     types: ["permission.asked"],
     ...(options.sessionID !== undefined ? { sessionID: options.sessionID } : {}),
     signal: stop.signal,
@@ -154,7 +156,7 @@ export async function applyPermissionPolicy(
   try {
     // A policy that cannot see requests must not look applied: its setup fails with the cause
     // (a wrong password, say) instead.
-    await oc.events.ready(stop.signal);
+    await stream.ready(stop.signal);
     const pending = (await oc.permission.list()) as PermissionRequest[];
     await Promise.all(pending.map(decide));
   } catch (error) {

@@ -8,7 +8,7 @@ import type { AssistantMessage, Message } from "@ocsdk/client";
 import type { OpencodeClient, OperationArgs } from "../client.js";
 import { APIConnectionError, NotFoundError, OpencodeError } from "../core/errors.js";
 import { defaultSleep } from "../core/retry.js";
-import { type EventOfType, EventStreamClosedError } from "../events/stream.js";
+import { type EventOfType, EventStream, EventStreamClosedError } from "../events/stream.js";
 import { PromptAbortedError, PromptPassedOverError, ProviderRetryError, SessionError, toSessionError } from "./errors.js";
 import { EventLog } from "./event-log.js";
 import { newMessageId } from "./ids.js";
@@ -186,7 +186,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     await turn?.ready(this.#work.signal);
     // Aborted before it was sent: nothing to stop on the server, so it is never sent (#stop settles).
     if (this.#abort.signal.aborted) return;
-    const stream = this.#oc.events;
+    const stream = new EventStream(this.#oc);
     // Subscribe first, and wait until the connection is live, so no first event is missed.
     const events = stream.subscribe({ sessionID: this.sessionID, types: SOURCE_TYPES, signal: this.#work.signal });
     let reconnecting = false;

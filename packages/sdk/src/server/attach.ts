@@ -1,5 +1,6 @@
 /** Attach mode: connect to a server someone else started, and check that it speaks our spec. */
 import { type ClientOptions, createOpencodeClient, type OpencodeClient } from "../client.js";
+import { consoleLogger } from "../core/logger.js";
 import { OPERATIONS, SPEC_SERVER_VERSION } from "../core/operations.gen.js";
 
 /** Options of {@link attachServer}: the client's, plus the version the SDK expects. */
@@ -89,7 +90,8 @@ function newer(a: string, b: string): boolean {
  */
 export async function attachServer(options: AttachServerOptions = {}): Promise<AttachedServer> {
   const { expectedVersion = SPEC_SERVER_VERSION, signal, ...clientOptions } = options;
-  const client = createOpencodeClient(clientOptions);
+  // On Node the version warning goes to the console unless a logger is given.
+  const client = createOpencodeClient({ logger: consoleLogger, ...clientOptions });
   const health = await client.global.health(signal ? { signal } : undefined);
   const version = health.version;
   const versionDifference = compareServerVersions(version, expectedVersion);

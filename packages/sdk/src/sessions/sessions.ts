@@ -1,10 +1,12 @@
 /**
- * Session helpers: `oc.sessions` creates, lists and gets {@link Session} handles, each bound to one
- * session id, with every session operation one call away and `prompt()` streaming its answer.
+ * Session helpers: `new Sessions(oc)` creates, lists and gets {@link Session} handles, each bound to
+ * one session id, with every session operation one call away and `prompt()` streaming its answer.
+ * Stateless: what must be one per client (the turn queue of prompts, the event connection) is kept
+ * per client, so any number of `new Sessions(oc)` of one client share it.
  */
 import type { Session as SessionInfo, Todo } from "@ocsdk/client";
 import type { OpencodeClient, OperationArgs, OperationData, OperationId } from "../client.js";
-import type { StreamEvent, SubscribeOptions } from "../events/stream.js";
+import { EventStream, type StreamEvent, type SubscribeOptions } from "../events/stream.js";
 import { type AppliedPermissionPolicy, applyPermissionPolicy, type PermissionPolicy } from "../permissions/policy.js";
 import { type MessageWithParts, type PromptHandle, type PromptInput, type PromptOptions, startPrompt } from "../prompt/handle.js";
 import { newMessageId } from "../prompt/ids.js";
@@ -15,29 +17,30 @@ type Body<Id extends OperationId> = OperationArgs<Id> extends { body?: infer B }
 export type CreateSessionOptions = Body<"session.create">;
 
 /**
- * Entry point of the session helpers (`oc.sessions`).
+ * Entry point of the session helpers, made for a client.
  *
  * @example
  * ```ts
- * const session = await oc.sessions.create({ title: "refactor" });
- * const all = await oc.sessions.list();
+ * const sessions = new Sessions(oc);
+ * const session = await sessions.create({ title: "refactor" });
+ * const all = await sessions.list();
  * ```
  */
 export class Sessions {
   constructor(private readonly oc: OpencodeClient) {}
 
-  /** Creates a session. @example `const s = await oc.sessions.create({ title: "x" });` */
+  /** Creates a session. @example `const s = await new Sessions(oc).create({ title: "x" });` */
   async create(options: CreateSessionOptions = {}): Promise<Session> {
     return new Session(this.oc, await this.oc.session.create({ body: options }));
   }
 
-  /** All sessions (of the client's directory, if scoped). @example `for (const s of await oc.sessions.list()) console.log(s.title);` */
+  /** All sessions (of the client's directory, if scoped). @example `for (const s of await sessions.list()) console.log(s.title);` */
   async list(query?: OperationArgs<"session.list">["query"]): Promise<Session[]> {
     const list = await this.oc.session.list(query ? { query } : undefined);
     return list.map((info) => new Session(this.oc, info));
   }
 
-  /** One session by id; a missing one is a `NotFoundError`. @example `const s = await oc.sessions.get("ses_…");` */
+  /** One session by id; a missing one is a `NotFoundError`. @example `const s = await sessions.get("ses_…");` */
   async get(sessionID: string): Promise<Session> {
     return new Session(this.oc, await this.oc.session.get({ path: { sessionID } }));
   }
@@ -208,6 +211,6 @@ export class Session {
    * ```
    */
   events(options: Omit<SubscribeOptions, "sessionID"> = {}): AsyncIterableIterator<StreamEvent> {
-    return this.oc.events.subscribe({ ...options, sessionID: this.id });
+    return new EventStream(this.oc).subscribe({ ...options, sessionID: this.id });
   }
 }

@@ -2,10 +2,12 @@
  * The wrapper's non-streaming calls against the shared Prism mock of the spec: valid calls pass
  * Prism's request validation, and a violation reaches the caller as the 400 class with Prism's reason.
  */
-import { BadRequestError, createOpencodeClient, ValidationError } from "@ocsdk/sdk";
+import { BadRequestError, createOpencodeClient, Metrics, ValidationError } from "@ocsdk/sdk";
 import { describe, expect, inject, it } from "vitest";
 
+const metrics = new Metrics();
 const oc = createOpencodeClient({
+  metrics,
   baseUrl: inject("prismUrl"),
   password: "contract",
   directory: "/repo",
@@ -42,8 +44,8 @@ describe("wrapper against Prism", () => {
   });
 
   it("a malformed id never reaches the mock", async () => {
-    const before = oc.metrics.snapshot().attempts;
+    const before = metrics.snapshot().attempts;
     await expect(oc.session.get({ path: { sessionID: "not-a-session" } })).rejects.toBeInstanceOf(ValidationError);
-    expect(oc.metrics.snapshot().attempts).toBe(before);
+    expect(metrics.snapshot().attempts).toBe(before);
   });
 });

@@ -19,11 +19,11 @@ const KIT = fileURLToPath(new URL("../../../test-kit/src/index.ts", import.meta.
 const TSX = fileURLToPath(new URL("../../../../node_modules/.bin/tsx", import.meta.url));
 
 const PROGRAM = `
-import { PromptAbortedError } from ${JSON.stringify(SDK)};
+import { EventStream, PromptAbortedError, Sessions } from ${JSON.stringify(SDK)};
 import { startOpencodeHarness } from ${JSON.stringify(KIT)};
 
 const h = await startOpencodeHarness({ config: { permission: { bash: "ask" } }, env: { OCSDK_TEST_MARKER: process.env.MARKER } });
-const session = await h.client.sessions.create({ title: "exit" });
+const session = await new Sessions(h.client).create({ title: "exit" });
 const policy = await session.applyPermissionPolicy({ allow: ["bash:echo *"] });
 h.model.enqueue({ toolCalls: [{ name: "bash", arguments: { command: "echo hi", description: "x" } }] }, { text: "done" });
 console.log("text:", await session.prompt("go", { model: h.modelRef }).finalText());
@@ -33,11 +33,11 @@ for await (const e of slow) if (e.type === "text.delta") break;
 await slow.abort();
 console.log("aborted:", await slow.finalMessage().catch((e) => e instanceof PromptAbortedError));
 const ac = new AbortController();
-const watching = (async () => { for await (const _ of h.client.events.subscribe({ signal: ac.signal })) {} })();
+const watching = (async () => { for await (const _ of new EventStream(h.client).subscribe({ signal: ac.signal })) {} })();
 ac.abort();
 await watching;
 await policy.close();
-await h.client.events.close();
+await new EventStream(h.client).close();
 await h.close();
 console.log("closed");
 `;

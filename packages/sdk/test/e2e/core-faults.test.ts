@@ -3,7 +3,7 @@
  * 429 with Retry-After; a prompt through it is stored exactly once, whatever the proxy does to it.
  */
 import { createServer, type Server } from "node:http";
-import { APIConnectionError, createOpencodeClient, InternalServerError, type OpencodeClient } from "@ocsdk/sdk";
+import { APIConnectionError, createOpencodeClient, InternalServerError, Metrics, type OpencodeClient } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
 import { forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -48,7 +48,8 @@ const userMessages = async (sessionID: string) =>
   (await direct.session.messages({ path: { sessionID } })).filter((m) => m.info.role === "user");
 
 it("GETs recover from a reset, a 503 and a 429 with Retry-After", async () => {
-  const oc = createOpencodeClient({ baseUrl: proxyUrl, password: server.password, logLevel: "off", maxRetries: 3 });
+  const metrics = new Metrics();
+  const oc = createOpencodeClient({ baseUrl: proxyUrl, password: server.password, metrics, maxRetries: 3 });
   const created = await direct.session.create({ body: { title: "faults" } });
   faults.set("GET /session", ["reset", "503", "429"]);
   seen.length = 0;
@@ -57,7 +58,7 @@ it("GETs recover from a reset, a 503 and a 429 with Retry-After", async () => {
   expect(sessions.map((s) => s.id)).toContain(created.id);
   expect(seen).toEqual(["GET /session reset", "GET /session 503", "GET /session 429", "GET /session pass"]);
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_000); // Retry-After: 1 was honoured
-  expect(oc.metrics.snapshot()).toMatchObject({ requests: 1, attempts: 4, retries: 3, errors: 0 });
+  expect(metrics.snapshot()).toMatchObject({ requests: 1, attempts: 4, retries: 3, errors: 0 });
 });
 
 it("a prompt is stored exactly once, even when the answer is lost or faked", async () => {

@@ -8,6 +8,7 @@ import {
   AuthenticationError,
   createOpencodeClient,
   type Logger,
+  Metrics,
   NotFoundError,
   SPEC_SERVER_VERSION,
 } from "@ocsdk/sdk";
@@ -48,12 +49,13 @@ describe("real server", () => {
   });
 
   it("a wrong password is the 401 error class, with no retry", async () => {
-    const oc = createOpencodeClient({ baseUrl: server.url, password: "wrong", logLevel: "off" });
+    const metrics = new Metrics();
+    const oc = createOpencodeClient({ baseUrl: server.url, password: "wrong", metrics });
     const e = (await oc.session.list().catch((x: unknown) => x)) as AuthenticationError;
     expect(e).toBeInstanceOf(AuthenticationError);
     expect(e.status).toBe(401);
     expect(e.attempts).toBe(1);
-    expect(oc.metrics.snapshot().attempts).toBe(1);
+    expect(metrics.snapshot().attempts).toBe(1);
   });
 
   it("attach mode checks the server version and warns only on a mismatch", async () => {

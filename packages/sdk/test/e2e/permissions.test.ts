@@ -3,7 +3,7 @@
  * fake model calls bash, and the policy allows, denies or asks the callback.
  */
 import type { PermissionRequest } from "@ocsdk/client";
-import type { PromptEvent } from "@ocsdk/sdk";
+import { type PromptEvent, Sessions } from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -15,12 +15,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function runBash(
-  command: string,
-  policy: Parameters<Awaited<ReturnType<typeof h.client.sessions.create>>["applyPermissionPolicy"]>[0],
-) {
+async function runBash(command: string, policy: Parameters<Awaited<ReturnType<Sessions["create"]>>["applyPermissionPolicy"]>[0]) {
   h.model.enqueue({ toolCalls: [{ name: "bash", arguments: { command, description: "test command" } }] }, { text: "finished" });
-  const session = await h.client.sessions.create({ title: command });
+  const session = await new Sessions(h.client).create({ title: command });
   await using applied = await session.applyPermissionPolicy(policy);
   const run = session.prompt(`run ${command}`, { model: h.modelRef });
   const events: PromptEvent[] = [];

@@ -6,11 +6,13 @@
  */
 import {
   createOpencodeClient,
+  EventStream,
   InternalServerError,
   type OpencodeClient,
   type PromptEvent,
   PromptPassedOverError,
   type Session,
+  Sessions,
 } from "@ocsdk/sdk";
 import { type ChatRequest, type FaultProxy, type OpencodeHarness, startFaultProxy, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -70,7 +72,7 @@ describe("prompts queued in one session", () => {
   it("20 prompts via Promise.all all settle, each with its own answer", async () => {
     const N = 20;
     for (let i = 0; i < N; i++) h.model.enqueue({ text: [`answer-${i} `, "done."], match: answering(`question-${i}.`) });
-    const session = await h.client.sessions.create({ title: "batch" });
+    const session = await new Sessions(h.client).create({ title: "batch" });
     const runs = Array.from({ length: N }, (_, i) => session.prompt(`question-${i}.`, { model: h.modelRef }));
     const texts = await Promise.all(runs.map((r) => r.finalText()));
     expect(texts).toEqual(Array.from({ length: N }, (_, i) => `answer-${i} done.`));
@@ -83,7 +85,7 @@ describe("prompts queued in one session", () => {
   });
 
   it('with delivery "steer", a prompt the session answers past settles as PromptPassedOverError', async () => {
-    const session = await h.client.sessions.create({ title: "steer" });
+    const session = await new Sessions(h.client).create({ title: "steer" });
     h.model.enqueue(longAnswer("steer-first."), { text: ["third ", "answered."], match: answering("steer-third.") });
     const first = session.prompt("steer-first.", { model: h.modelRef });
     await firstDelta(first);
@@ -109,7 +111,7 @@ describe("each event once", () => {
       { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }], match: answering("steps.") },
       { text: "It says hello.", match: answering("steps.") },
     );
-    const session = await h.client.sessions.create({ title: "steps" });
+    const session = await new Sessions(h.client).create({ title: "steps" });
     const run = session.prompt("steps.", { model: h.modelRef });
     const events: PromptEvent[] = [];
     for await (const e of run) events.push(e);
@@ -136,7 +138,7 @@ describe("faults between client and server", () => {
     const { proxy, oc } = await proxied({ maxRetries: 0 });
     try {
       h.model.enqueue(longAnswer("reconcile-500."));
-      const session = await oc.sessions.create({ title: "reconcile 500" });
+      const session = await new Sessions(oc).create({ title: "reconcile 500" });
       const run = session.prompt("reconcile-500.", { model: h.modelRef });
       await firstDelta(run);
       proxy.fault = (r) => (r.method === "GET" && /^\/session\/[^/?]+\/message(\?|$)/.test(r.url) ? { status: 500 } : undefined);
@@ -148,7 +150,7 @@ describe("faults between client and server", () => {
       expect(error).toBeInstanceOf(InternalServerError);
       expect(String((error as Error).message)).toMatch(/^GET \/session\/ses\w+\/message → 500/);
       await vi.waitFor(() => expect(run.pendingTasks).toBe(0));
-      await oc.events.close();
+      await new EventStream(oc).close();
       await settleSession(session);
       expect(unhandled).toEqual([]);
     } finally {
@@ -161,22 +163,22 @@ describe("faults between client and server", () => {
     const { proxy, oc } = await proxied();
     try {
       h.model.enqueue({ text: ["quick ", "answer."], match: answering("after-settle-1.") }, longAnswer("after-settle-2."));
-      const session = await oc.sessions.create({ title: "after settle" });
+      const session = await new Sessions(oc).create({ title: "after settle" });
       const answered = session.prompt("after-settle-1.", { model: h.modelRef });
       expect(await answered.finalText()).toBe("quick answer.");
       const afterAnswer = proxy.requests.length;
       await vi.waitFor(() => expect(answered.pendingTasks).toBe(0));
       expect(proxy.requests.slice(afterAnswer)).toEqual([]);
 
-      const session2 = await oc.sessions.create({ title: "after settle, aborted" });
+      const session2 = await new Sessions(oc).create({ title: "after settle, aborted" });
       const aborted = session2.prompt("after-settle-2.", { model: h.modelRef });
       await firstDelta(aborted);
       await aborted.abort();
       const afterAbort = proxy.requests.length;
       await vi.waitFor(() => expect(aborted.pendingTasks).toBe(0));
       expect(proxy.requests.slice(afterAbort)).toEqual([]);
-      expect(oc.events.subscriberCount).toBe(0);
-      await oc.events.close();
+      expect(new EventStream(oc).subscriberCount).toBe(0);
+      await new EventStream(oc).close();
     } finally {
       await proxy.close();
     }
@@ -186,14 +188,14 @@ describe("faults between client and server", () => {
     const { proxy, oc } = await proxied();
     try {
       h.model.enqueue(longAnswer("abort-first."));
-      const session = await oc.sessions.create({ title: "abort first" });
+      const session = await new Sessions(oc).create({ title: "abort first" });
       const run = session.prompt("abort-first.", { model: h.modelRef });
       await firstDelta(run);
       const before = proxy.requests.length;
       await run.abort();
       const after = proxy.requests.slice(before);
       expect(after[0]).toMatchObject({ method: "POST", url: expect.stringMatching(new RegExp(`^/session/${session.id}/abort`)) });
-      await oc.events.close();
+      await new EventStream(oc).close();
     } finally {
       await proxy.close();
     }
@@ -203,14 +205,14 @@ describe("faults between client and server", () => {
     const { proxy, oc } = await proxied();
     try {
       h.model.enqueue({ text: ["stored ", "anyway."], match: answering("lost-response.") });
-      const session = await oc.sessions.create({ title: "lost response" });
+      const session = await new Sessions(oc).create({ title: "lost response" });
       proxy.fault = (r) => (r.method === "POST" && r.url.includes("/prompt_async") ? "lose-response" : undefined);
       const run = session.prompt("lost-response.", { model: h.modelRef });
       expect(await run.finalText()).toBe("stored anyway.");
       const stored = await session.messages();
       expect(stored.filter((m) => m.info.id === run.messageID)).toHaveLength(1);
       expect(proxy.requests.filter((r) => r.method === "POST" && r.url.includes("/prompt_async"))).toHaveLength(1);
-      await oc.events.close();
+      await new EventStream(oc).close();
     } finally {
       await proxy.close();
     }

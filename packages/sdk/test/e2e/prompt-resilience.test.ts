@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createOpencodeClient, type PromptEvent } from "@ocsdk/sdk";
+import { createOpencodeClient, EventStream, type PromptEvent, Sessions } from "@ocsdk/sdk";
 import { createNodeFetch, spawnServer } from "@ocsdk/sdk/node";
 import {
   FAKE_MODEL_REF,
@@ -46,7 +46,7 @@ async function restartableServer(model: FakeModel, password: string) {
       server = await spawnServer({ ...options, port });
     },
     async [Symbol.asyncDispose](): Promise<void> {
-      await client.events.close();
+      await new EventStream(client).close();
       await server.close();
       await rm(projectDir, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
@@ -61,9 +61,9 @@ it("server killed and restarted mid-stream: the stream reconnects and the final 
   await using server = await restartableServer(model, "restart-test-password");
   const oc = server.client;
   const states: string[] = [];
-  oc.events.onState((s) => states.push(s.state));
+  new EventStream(oc).onState((s) => states.push(s.state));
   model.enqueue({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 40 });
-  const session = await oc.sessions.create({ title: "restart" });
+  const session = await new Sessions(oc).create({ title: "restart" });
   const run = session.prompt("Talk slowly", { model: FAKE_MODEL_REF });
   const events: PromptEvent[] = [];
   const consumed = (async () => {
@@ -107,7 +107,7 @@ it("10 server SIGKILLs and restarts mid-stream: every prompt settles, its final 
   await using model = await startFakeModel();
   await using server = await restartableServer(model, "kill-test-password");
   const oc = server.client;
-  const session = await oc.sessions.create({ title: "kills" });
+  const session = await new Sessions(oc).create({ title: "kills" });
   for (let i = 0; i < 10; i++) {
     const tag = `kill-${i}.`;
     model.enqueue({
@@ -138,10 +138,10 @@ it("100 concurrent prompt handles over one connection each see only their own ev
     });
   }
   const connections: number[] = [];
-  h.client.events.onState((s) => {
+  new EventStream(h.client).onState((s) => {
     if (s.state === "connecting") connections.push(s.attempt);
   });
-  const sessions = await Promise.all(Array.from({ length: N }, (_, i) => h.client.sessions.create({ title: `c${i}` })));
+  const sessions = await Promise.all(Array.from({ length: N }, (_, i) => new Sessions(h.client).create({ title: `c${i}` })));
   const runs = sessions.map((s, i) => s.prompt(`question-${i}.`, { model: h.modelRef }));
   const results = await Promise.all(
     runs.map(async (run, i) => {
@@ -160,7 +160,7 @@ it("100 concurrent prompt handles over one connection each see only their own ev
     }
     expect(final.info.sessionID).toBe(sessions[i]?.id);
   }
-  await h.client.events.close();
+  await new EventStream(h.client).close();
 }, 240_000);
 
 it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to the stored text", async () => {
@@ -197,10 +197,10 @@ it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to 
     events: { initialDelayMs: 600, maxDelayMs: 600 },
   });
   const states: string[] = [];
-  oc.events.onState((s) => states.push(s.state));
+  new EventStream(oc).onState((s) => states.push(s.state));
   const words = Array.from({ length: 80 }, (_, i) => `t${i} `);
   h.model.enqueue({ text: words, delayMs: 25 });
-  const session = await oc.sessions.create({ title: "gap" });
+  const session = await new Sessions(oc).create({ title: "gap" });
   const run = session.prompt("stream", { model: h.modelRef });
   const events: PromptEvent[] = [];
   const consumed = (async () => {
@@ -216,5 +216,5 @@ it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to 
   expect(stored).toBe(words.join(""));
   const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
   expect(streamed).toBe(stored);
-  await oc.events.close();
+  await new EventStream(oc).close();
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createOpencodeClient,
+  EventStream,
   type OpencodeClient,
   PromptAbortedError,
   type PromptEvent,
@@ -16,6 +17,7 @@ import {
   ProviderRetryError,
   type SeedEvent,
   SessionError,
+  Sessions,
   toSeedEvents,
 } from "@ocsdk/sdk";
 import { createNodeFetch } from "@ocsdk/sdk/node";
@@ -55,7 +57,7 @@ const longAnswer = (tag: string) => ({
 /** A prompt with a long answer, once its first delta arrived. */
 const startLongAnswer = async (tag: string) => {
   h.model.enqueue(longAnswer(tag));
-  const session = await h.client.sessions.create({ title: tag });
+  const session = await new Sessions(h.client).create({ title: tag });
   const run = session.prompt(tag, { model: h.modelRef });
   for await (const e of run) if (e.type === "text.delta") break;
   return { session, run };
@@ -70,7 +72,7 @@ describe("prompt handle", () => {
   it("streams text deltas in order; finalText equals the stored message", async () => {
     const deltas = ["Alpha ", "beta ", "gamma ", "delta ", "epsilon."];
     h.model.enqueue({ text: deltas, delayMs: 15, match: only("Say five words") });
-    const session = await h.client.sessions.create({ title: "deltas" });
+    const session = await new Sessions(h.client).create({ title: "deltas" });
     const run = session.prompt("Say five words", { model: h.modelRef });
     const seen: string[] = [];
     for await (const chunk of run.textStream()) seen.push(chunk);
@@ -91,7 +93,7 @@ describe("prompt handle", () => {
       { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }], match: only("Read the README") },
       { text: "It says hello.", match: only("Read the README") },
     );
-    const session = await h.client.sessions.create({ title: "tool" });
+    const session = await new Sessions(h.client).create({ title: "tool" });
     const run = session.prompt("Read the README", { model: h.modelRef });
     const events: PromptEvent[] = [];
     for await (const e of run) events.push(e);
@@ -113,7 +115,7 @@ describe("prompt handle", () => {
       },
       { text: "Wrote it.", match: only("write notes") },
     );
-    const session = await h.client.sessions.create({ title: "edit" });
+    const session = await new Sessions(h.client).create({ title: "edit" });
     const events: PromptEvent[] = [];
     for await (const e of session.prompt("write notes", { model: h.modelRef })) events.push(e);
     const reasoning = events.flatMap((e) => (e.type === "reasoning.delta" ? [e.delta] : [])).join("");
@@ -134,7 +136,7 @@ describe("prompt handle", () => {
       error: { status: 401, body: { error: { message: "invalid api key", type: "invalid_request_error" } } },
       match: only("auth-error"),
     });
-    const session = await h.client.sessions.create({ title: "auth error" });
+    const session = await new Sessions(h.client).create({ title: "auth error" });
     const run = session.prompt("auth-error", { model: h.modelRef });
     const error = await run.finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
@@ -148,7 +150,7 @@ describe("prompt handle", () => {
       match: (body: { messages?: unknown }) => JSON.stringify(body.messages ?? []).includes("limit-me"),
     };
     h.model.enqueue(limited, limited, limited);
-    const session = await h.client.sessions.create({ title: "rate limit" });
+    const session = await new Sessions(h.client).create({ title: "rate limit" });
     const run = session.prompt("limit-me", { model: h.modelRef, maxProviderRetries: 1 });
     const events: PromptEvent[] = [];
     const error = await (async () => {
@@ -179,7 +181,7 @@ describe("prompt handle", () => {
       logLevel: "off",
       hooks: { onRequest: (r) => void sent.push(`${r.method} ${r.path}`) },
     });
-    const session = await oc.sessions.create({ title: "abort before send" });
+    const session = await new Sessions(oc).create({ title: "abort before send" });
     const run = session.prompt("never sent", { model: h.modelRef });
     await run.abort();
     expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
@@ -213,7 +215,7 @@ describe("prompt handle", () => {
       fetch: hooked,
       logLevel: "off",
     });
-    const session = await oc.sessions.create({ title: "abort in flight" });
+    const session = await new Sessions(oc).create({ title: "abort in flight" });
     const run = session.prompt("abort-in-flight", { model: h.modelRef });
     const aborted = new Promise<void>((resolve) => {
       onSent = () => resolve(run.abort());
@@ -230,7 +232,7 @@ describe("prompt handle", () => {
       .flatMap((p) => (p.type === "text" ? [p.text] : []))
       .join("");
     expect(text.length).toBeLessThan((answer.text as string[]).join("").length);
-    await oc.events.close();
+    await new EventStream(oc).close();
   });
 
   it("the session deleted mid-stream settles the handle at once with a typed error", async () => {
@@ -242,7 +244,7 @@ describe("prompt handle", () => {
   });
 
   it("a prompt the server refuses before storing it (unknown agent) rejects typed, never hangs", async () => {
-    const session = await h.client.sessions.create({ title: "unknown agent" });
+    const session = await new Sessions(h.client).create({ title: "unknown agent" });
     const run = session.prompt("hi", { model: h.modelRef, agent: "no-such-agent" });
     const error = await outcome(run.finalMessage());
     expect(error).toBeInstanceOf(SessionError);
@@ -251,7 +253,7 @@ describe("prompt handle", () => {
   });
 
   it("a model that does not exist rejects typed, never hangs", async () => {
-    const session = await h.client.sessions.create({ title: "unknown model" });
+    const session = await new Sessions(h.client).create({ title: "unknown model" });
     const run = session.prompt("hi", { model: { providerID: "fake", modelID: "no-such-model" } });
     const error = await outcome(run.finalMessage());
     expect(error).toBeInstanceOf(SessionError);
@@ -261,7 +263,7 @@ describe("prompt handle", () => {
   it("another prompt's failure in the same session does not settle a running handle", async () => {
     const words = Array.from({ length: 30 }, (_, i) => `r${i} `);
     h.model.enqueue({ text: words, delayMs: 40, match: only("keep talking") });
-    const session = await h.client.sessions.create({ title: "two prompts" });
+    const session = await new Sessions(h.client).create({ title: "two prompts" });
     const running = session.prompt("keep talking", { model: h.modelRef });
     for await (const e of running) if (e.type === "text.delta") break;
     // Sent at once, beside the running one (by default it would wait for it).
@@ -275,7 +277,7 @@ describe("prompt handle", () => {
       { toolCalls: [{ name: "read", arguments: { filePath: "README.md" } }], match: only("seed-vocabulary") },
       { text: ["Hello, ", "how can I help?"], match: only("seed-vocabulary") },
     );
-    const session = await h.client.sessions.create({ title: "seed" });
+    const session = await new Sessions(h.client).create({ title: "seed" });
     const out: SeedEvent[] = [];
     for await (const e of toSeedEvents(session.prompt("seed-vocabulary", { model: h.modelRef }))) out.push(e);
     expect(out.map((e) => e.event)).toEqual([

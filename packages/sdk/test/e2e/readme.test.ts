@@ -153,6 +153,11 @@ describe("SDK README", () => {
     expect(chunks.join("")).toBe("Hello there");
   });
 
+  it("logging: opt-in logger and metrics count the call", async () => {
+    const out = (await execute("logging")).trim().split("\n");
+    expect(out.at(-1)).toBe("1");
+  });
+
   it("permission-policy: the policy allows ls and the tool runs", async () => {
     harness.model.enqueue(
       { toolCalls: [{ name: "bash", arguments: { command: "ls", description: "list files" } }] },

@@ -1,5 +1,5 @@
 /** Every session helper once, against the real server with the fake model. */
-import { NotFoundError, OpencodeError } from "@ocsdk/sdk";
+import { NotFoundError, OpencodeError, Sessions } from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 it("create, list, get, refresh, update, prompt, messages, todo, diff, fork, children, revert, unrevert, delete", async () => {
-  const { sessions } = h.client;
+  const sessions = new Sessions(h.client);
   const s = await sessions.create({ title: "helpers" });
   expect(s.id).toMatch(/^ses/);
   expect((await sessions.list()).map((x) => x.id)).toContain(s.id);
@@ -49,7 +49,7 @@ it("create, list, get, refresh, update, prompt, messages, todo, diff, fork, chil
 });
 
 it("command, shell, summarize, init, abort", async () => {
-  const s = await h.client.sessions.create({ title: "actions" });
+  const s = await new Sessions(h.client).create({ title: "actions" });
   h.model.enqueue({ text: "hello world" });
   const cmd = await s.command({ command: "hello", arguments: "world", model: `${h.modelRef.providerID}/${h.modelRef.modelID}` });
   expect(cmd.info.role).toBe("assistant");
@@ -70,7 +70,7 @@ it("command, shell, summarize, init, abort", async () => {
 });
 
 it("share on a server with sharing disabled is a typed error", async () => {
-  const s = await h.client.sessions.create({ title: "share" });
+  const s = await new Sessions(h.client).create({ title: "share" });
   const error = await s.share().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(OpencodeError);
   await expect(s.unshare()).resolves.toBeDefined();

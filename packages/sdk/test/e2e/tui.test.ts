@@ -2,6 +2,7 @@
  * TUI control (the design guide's /tui) against the real server with no TUI attached: every call
  * is accepted and published as the event an attached TUI would act on.
  */
+import { EventStream, Sessions } from "@ocsdk/sdk";
 import { type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -15,10 +16,10 @@ afterAll(async () => {
 
 it("TUI calls are accepted and published as TUI events", async () => {
   const oc = h.client;
-  const session = await oc.sessions.create({ title: "tui" });
+  const session = await new Sessions(oc).create({ title: "tui" });
   const ac = new AbortController();
   const seen: { type: string; properties: unknown }[] = [];
-  const events = oc.events.subscribe({
+  const events = new EventStream(oc).subscribe({
     types: ["tui.prompt.append", "tui.command.execute", "tui.toast.show", "tui.session.select"],
     signal: ac.signal,
   });
@@ -28,7 +29,7 @@ it("TUI calls are accepted and published as TUI events", async () => {
       if (seen.length === 4) break;
     }
   })();
-  await oc.events.ready();
+  await new EventStream(oc).ready();
 
   expect(await oc.tui.appendPrompt({ body: { text: "prefilled" } })).toBe(true);
   expect(await oc.tui.executeCommand({ body: { command: "session_new" } })).toBe(true);

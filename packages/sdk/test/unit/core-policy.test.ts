@@ -13,6 +13,7 @@ import {
   createOpencodeClient,
   InternalServerError,
   type Logger,
+  Metrics,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -394,13 +395,18 @@ describe("logging and metrics", () => {
 
   it("takes the level from OPENCODE_SDK_LOG", () => {
     vi.stubEnv("OPENCODE_SDK_LOG", "debug");
-    expect(createOpencodeClient({ fetch: scriptedFetch([]).fetch }).logger.level).toBe("debug");
+    const sink: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+    expect(createOpencodeClient({ fetch: scriptedFetch([]).fetch, logger: sink }).logger.level).toBe("debug");
+    // Logging is opt-in: without a sink nothing is logged, whatever the level.
+    expect(createOpencodeClient({ fetch: scriptedFetch([]).fetch }).logger.level).toBe("off");
     vi.unstubAllEnvs();
   });
 
   it("counts requests, attempts, retries, errors and latency; hooks fire", async () => {
     const seen: string[] = [];
+    const metrics = new Metrics();
     const { oc } = client([json(503, {}), json(200, []), json(404, {})], {
+      metrics,
       hooks: {
         onRequest: (i) => void seen.push(`req ${i.attempt}`),
         onRetry: (i) => void seen.push(`retry ${i.retry} ${i.delayMs}`),
@@ -410,7 +416,7 @@ describe("logging and metrics", () => {
     });
     await oc.session.list();
     await oc.session.get({ path: { sessionID: "ses_x" }, maxRetries: 0 }).catch(() => {});
-    const m = oc.metrics.snapshot();
+    const m = metrics.snapshot();
     expect(m).toMatchObject({ requests: 2, attempts: 3, retries: 1, errors: 1 });
     expect(m.latency.count).toBe(2);
     expect(m.byOperation["session.get"]).toEqual({ requests: 1, errors: 1 });

@@ -5,7 +5,14 @@
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { APIUserAbortError, createOpencodeClient, InvalidResponseError, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import {
+  APIUserAbortError,
+  createOpencodeClient,
+  EventStream,
+  InvalidResponseError,
+  OpencodeError,
+  ValidationError,
+} from "@ocsdk/sdk";
 import { listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -110,7 +117,7 @@ describe("close()", () => {
     });
     const oc = createOpencodeClient({ baseUrl: url, logLevel: "off" });
     await oc.global.health();
-    const events = oc.events.subscribe();
+    const events = new EventStream(oc).subscribe();
     const first = await events.next();
     expect(first.done).toBe(false);
     const pending = oc.session.list().catch((e: unknown) => e);

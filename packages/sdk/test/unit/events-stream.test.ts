@@ -311,7 +311,7 @@ describe("applyPermissionPolicy", () => {
     const srv = await sseServer(() => {}, 401);
     const oc = createOpencodeClient({ baseUrl: srv.url, password: "wrong", logLevel: "off" });
     await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
-    expect(oc.events.subscriberCount).toBe(0);
+    expect(new EventStream(oc).subscriberCount).toBe(0);
   });
 });
 

@@ -1,4 +1,6 @@
 /** Turns of a session's prompts: in order per session, independent across sessions and owners, abortable. */
+
+import { createOpencodeClient, Sessions } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
 import { takeTurn } from "../../src/prompt/session-queue.ts";
 
@@ -67,5 +69,60 @@ describe("session turns", () => {
     turn.release();
     turn.release();
     await expect(takeTurn({}, "ses_a").ready()).resolves.toBeUndefined();
+  });
+});
+
+describe("session turns across Sessions helpers", () => {
+  // A client whose fetch is a tiny in-memory server: a live event stream that never answers, and
+  // prompt sends recorded by their text.
+  function fakeClient(sent: string[]) {
+    const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(String(input));
+      const json = (body: unknown, status = 200) =>
+        new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+      if (url.pathname === "/event") {
+        const frame = `data: ${JSON.stringify({ id: "evt_1", type: "server.connected", properties: {} })}\n\n`;
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode(frame));
+            init?.signal?.addEventListener("abort", () => c.error(init.signal?.reason));
+          },
+        });
+        return new Response(body, { headers: { "content-type": "text/event-stream" } });
+      }
+      if (url.pathname === "/session/ses_turns/prompt_async") {
+        const parts = (JSON.parse(String(init?.body)) as { parts: { text: string }[] }).parts;
+        sent.push(parts[0]?.text ?? "");
+        return new Response(null, { status: 204 });
+      }
+      if (url.pathname === "/session/ses_turns") return json({ id: "ses_turns", title: "turns" });
+      return json([]);
+    };
+    return createOpencodeClient({ baseUrl: "http://127.0.0.1:9", fetch: fetch as typeof globalThis.fetch });
+  }
+
+  it("two new Sessions(oc) of one client share the turn queue; another client does not", async () => {
+    const sent: string[] = [];
+    const oc = fakeClient(sent);
+    const other = fakeClient(sent);
+    const waitFor = async (cond: () => boolean) => {
+      for (const until = Date.now() + 10_000; !cond(); await new Promise((r) => setTimeout(r, 5))) {
+        if (Date.now() > until) throw new Error(`condition not met; sent: ${sent.join(", ")}`);
+      }
+    };
+    try {
+      const a = (await new Sessions(oc).get("ses_turns")).prompt("a");
+      await waitFor(() => sent.includes("a"));
+      const b = (await new Sessions(oc).get("ses_turns")).prompt("b");
+      const c = (await new Sessions(other).get("ses_turns")).prompt("c");
+      for (const h of [a, b, c]) h.finalText().catch(() => {});
+      // c waits for nobody (another client); b waits for a, which is never answered here.
+      await waitFor(() => sent.includes("c"));
+      expect(sent).toEqual(["a", "c"]);
+      expect(b.phase).toBe("unsent");
+    } finally {
+      oc.close();
+      other.close();
+    }
   });
 });

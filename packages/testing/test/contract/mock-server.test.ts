@@ -8,9 +8,11 @@ import {
   applyPermissionPolicy,
   BadRequestError,
   createOpencodeClient,
+  EventStream,
   NotFoundError,
   RateLimitError,
   SessionError,
+  Sessions,
 } from "@ocsdk/sdk";
 import { type MockServer, MockViolationError, recordedStream, startMockServer } from "@ocsdk/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -107,7 +109,7 @@ describe("scripted event streams", () => {
   it("a prompt answered with deltas reaches the prompt handle as the real server's would", async () => {
     const oc = client();
     mock.answerPrompts({ text: ["Hello ", "from ", "the ", "mock."] });
-    const session = await oc.sessions.get("ses_mock1");
+    const session = await new Sessions(oc).get("ses_mock1");
     const run = session.prompt("hi");
     const deltas: string[] = [];
     for await (const e of run) if (e.type === "text.delta") deltas.push(e.delta);
@@ -128,7 +130,7 @@ describe("scripted event streams", () => {
         ],
         text: "done",
       });
-      const run = (await oc.sessions.get("ses_mock2")).prompt("clean up");
+      const run = (await new Sessions(oc).get("ses_mock2")).prompt("clean up");
       const tools: string[] = [];
       for await (const e of run) {
         if (e.type === "tool.completed") tools.push(`ok ${String(e.input.command)}`);
@@ -146,7 +148,7 @@ describe("scripted event streams", () => {
 
   it("an error answer rejects the handle with the typed session error", async () => {
     mock.answerPrompts({ text: "partial", error: { name: "UnknownError", message: "the model fell over" } });
-    const run = (await client().sessions.get("ses_mock3")).prompt("hi");
+    const run = (await new Sessions(client()).get("ses_mock3")).prompt("hi");
     const error = await run.finalText().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionError);
     expect(String((error as Error).message)).toContain("the model fell over");
@@ -155,7 +157,7 @@ describe("scripted event streams", () => {
   it("a dropped connection mid-answer: the handle reconnects and still ends with the whole text", async () => {
     const oc = client({ events: { initialDelayMs: 20, maxDelayMs: 100 } });
     mock.answerPrompts({ text: ["one ", "two ", "three ", "four"], dropAfterDeltas: 2, delayMs: 30 });
-    const run = (await oc.sessions.get("ses_mock4")).prompt("count");
+    const run = (await new Sessions(oc).get("ses_mock4")).prompt("count");
     const deltas: string[] = [];
     for await (const e of run) if (e.type === "text.delta") deltas.push(e.delta);
     expect(deltas.join("")).toBe("one two three four");
@@ -167,12 +169,12 @@ describe("scripted event streams", () => {
     const seen: string[] = [];
     const ac = new AbortController();
     const reading = (async () => {
-      for await (const e of oc.events.subscribe({ signal: ac.signal })) {
+      for await (const e of new EventStream(oc).subscribe({ signal: ac.signal })) {
         seen.push(e.type);
         if (e.type === "session.idle") break;
       }
     })();
-    await oc.events.ready();
+    await new EventStream(oc).ready();
     const sent = await mock.events.replay(recordedStream("text"));
     await reading;
     ac.abort();

@@ -1,6 +1,6 @@
 /**
  * One consumer of the event-path benches, run as its own process: `tsx events-consumer.ts <which> <events> <runs>`.
- * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `oc.events.subscribe({ sessionID, types })`
+ * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `new EventStream(oc).subscribe({ sessionID, types })`
  * with the default transport; `none`: starts the same server and client and reads nothing (fixed cost).
  */
 import { createParser } from "eventsource-parser";
@@ -33,12 +33,13 @@ async function plain(url: string): Promise<number> {
 
 async function ours(url: string): Promise<number> {
   const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const events = new sdk.EventStream(oc);
   let count = 0;
-  for await (const e of oc.events.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
+  for await (const e of events.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
     if (e.properties.delta === undefined) throw new Error("untyped event");
     if (++count === N) break;
   }
-  await oc.events.close();
+  await events.close();
   return count;
 }
 

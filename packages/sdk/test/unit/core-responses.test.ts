@@ -6,15 +6,12 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { APIUserAbortError, createOpencodeClient, InvalidResponseError, OpencodeError, ValidationError } from "@ocsdk/sdk";
-import { listenLoopback } from "@ocsdk/test-kit";
+import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  for (const s of servers.splice(0)) await closeServer(s);
 });
 
 async function stub(handler: (path: string, res: ServerResponse) => void) {

@@ -1,6 +1,6 @@
 /** Turns of a session's prompts: in order per session, independent across sessions and owners, abortable. */
 import { describe, expect, it } from "vitest";
-import { takeTurn } from "../../src/prompt/session-queue.ts";
+import { takeTurn } from "../../../src/prompt/session-queue.ts";
 
 const flush = () => new Promise((r) => setImmediate(r));
 

@@ -4,7 +4,7 @@ import { createOpencodeClient, EventStream, retryDelayMs } from "@ocsdk/sdk";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs } from "../../src/core/backoff.ts";
+import { backoffDelayMs } from "../../../src/core/backoff.ts";
 
 describe("backoffDelayMs", () => {
   it("doubles from the initial delay up to the cap", () => {

@@ -6,7 +6,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   AuthenticationError,
-  applyPermissionPolicy,
   type ConnectionState,
   createOpencodeClient,
   EventBufferOverflowError,
@@ -294,15 +293,6 @@ describe("ready() never hangs", () => {
     ac.abort(new Error("gave up waiting"));
     await expect(ready).rejects.toThrow("gave up waiting");
     await s.close();
-  });
-});
-
-describe("applyPermissionPolicy", () => {
-  it("fails its setup with the typed error when it cannot listen (wrong password)", async () => {
-    const srv = await sseServer(() => {}, 401);
-    const oc = createOpencodeClient({ baseUrl: srv.url, password: "wrong", logLevel: "off" });
-    await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
-    expect(oc.events.subscriberCount).toBe(0);
   });
 });
 

@@ -11,7 +11,7 @@
 import http from "node:http";
 import { createOpencodeClient } from "../src/index.js";
 import { createCore, globalHealth } from "../src/operations.js";
-import { serverProcess } from "./loopback.js";
+import { serverProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const ROUNDS = 5;

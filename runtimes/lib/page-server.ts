@@ -1,8 +1,8 @@
 /** Serves the browser page's files from the consumer dir on a free loopback port (its origin). */
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { closeServer, listenLoopback } from "@ocsdk/testing";
 
 const TYPES: Record<string, string> = {
   "/index.html": "text/html; charset=utf-8",
@@ -38,17 +38,5 @@ export async function startPageServer(dir: string): Promise<PageServer> {
       () => res.writeHead(404).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { origin: await listenLoopback(server), close: () => closeServer(server) };
 }

@@ -2,11 +2,10 @@ import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { listOpencodeProcesses } from "@ocsdk/test-kit";
+import { closedLoopbackUrl, closeServer, listenLoopback, listOpencodeProcesses } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerStartError, spawnServer } from "../../packages/sdk/src/server/spawn.ts";
 import { GENERATED_DIR, ROOT, SPEC_PATH } from "../lib/paths.ts";
@@ -89,11 +88,10 @@ describe("fetchSpec error reporting", () => {
         res.writeHead(503).end("maintenance");
       }
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenLoopback(server);
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await closeServer(server);
   });
 
   it("names 401 and says a password is needed", async () => {
@@ -111,11 +109,7 @@ describe("fetchSpec error reporting", () => {
   });
 
   it("reports a refused connection", async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
-    await expect(fetchSpec(`http://127.0.0.1:${port}`)).rejects.toThrow(/failed: ECONNREFUSED/);
+    await expect(fetchSpec(await closedLoopbackUrl())).rejects.toThrow(/failed: ECONNREFUSED/);
   });
 });
 

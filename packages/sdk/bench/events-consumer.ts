@@ -5,7 +5,7 @@
  */
 import { createParser } from "eventsource-parser";
 import * as sdk from "../src/index.js";
-import { sseServerProcess } from "./loopback.js";
+import { sseServerProcess } from "./server-process.js";
 
 const [which = "none", eventsArg = "10000", runsArg = "3"] = process.argv.slice(2);
 const N = Number(eventsArg);

@@ -19,7 +19,7 @@ import { createOpencodeClient as createOfficialClient } from "@opencode-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { SseParser } from "../src/core/sse.js";
 import * as sdk from "../src/index.js";
-import { sseServerProcess } from "./loopback.js";
+import { sseServerProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

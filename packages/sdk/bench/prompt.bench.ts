@@ -13,8 +13,8 @@
  * Prints deltas/s and the heap retained while the handle is alive, as ratios to the baseline.
  */
 import { createServer, type ServerResponse } from "node:http";
+import { closeServer, listenLoopback } from "@ocsdk/testing";
 import { createOpencodeClient, EventStream, startPrompt } from "../src/index.js";
-import { listenLoopback } from "./loopback.js";
 
 const N = Number(process.env.BENCH_DELTAS ?? 5_000);
 const SESSION = "ses_bench";
@@ -81,7 +81,7 @@ async function server(): Promise<{ url: string; close: () => Promise<void> }> {
     else if (path.endsWith("/message")) json(stored);
     else res.writeHead(404).end();
   });
-  return listenLoopback(s);
+  return { url: await listenLoopback(s), close: () => closeServer(s) };
 }
 
 /** What a hand-rolled client does: read the stream, keep the text, nothing else. */

@@ -10,29 +10,22 @@
  * within its round; the median over the rounds is reported (CPU per request and ratio).
  * Bounded: ROUNDS × N requests per variant (`BENCH_REQUESTS` per round, default 300; `BENCH_ROUNDS`, default 25).
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import http from "node:http";
 import { createOpencodeClient } from "../src/index.js";
 import { createCore, globalHealth } from "../src/operations.js";
+import { serverProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
 
 const STUB = `
-const http = require("node:http");
+import http from "node:http";
 const body = JSON.stringify({ healthy: true, version: "1.18.33" });
 const s = http.createServer((req, res) => { req.resume(); res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body); });
 s.keepAliveTimeout = 60000;
 s.listen(0, "127.0.0.1", () => console.log(s.address().port));
 process.stdin.on("end", () => process.exit(0)); process.stdin.resume();
 `;
-
-async function startStub(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["-e", STUB], { stdio: ["pipe", "pipe", "inherit"] });
-  const [chunk] = (await once(child.stdout, "data")) as [Buffer];
-  return { url: `http://127.0.0.1:${chunk.toString().trim()}`, stop: () => child.stdin.end() };
-}
 
 type Variant = { name: string; call: () => Promise<unknown> };
 
@@ -46,7 +39,7 @@ async function measure(call: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
-  const stub = await startStub();
+  const stub = await serverProcess(STUB);
   const url = `${stub.url}/global/health`;
   const agent = new http.Agent({ keepAlive: true });
   // The same request the SDK sends: JSON accept and Basic auth.
@@ -92,7 +85,7 @@ async function main(): Promise<void> {
   ocFetch.close();
   core.close();
   agent.destroy();
-  stub.stop();
+  await stub.close();
 
   console.log(
     `request overhead: ${N} sequential requests × ${ROUNDS} interleaved rounds, CPU per request (client process only), medians over rounds`,

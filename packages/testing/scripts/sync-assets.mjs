@@ -1,5 +1,5 @@
 // Copies the repository's spec and recorded streams into this package, which ships them.
-// The unit test bundled-assets.test.ts fails when the copies drift from the originals.
+// The unit tests spec.test.ts and fixtures.test.ts fail when the copies drift from the originals.
 import { cpSync, mkdirSync } from "node:fs";
 
 const root = new URL("../../../", import.meta.url);

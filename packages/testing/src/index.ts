@@ -38,7 +38,7 @@ export {
   type OpencodeHarness,
   startOpencodeHarness,
 } from "./harness.js";
-export { closeServer, listenLoopback, readBody } from "./loopback.js";
+export { closedLoopbackUrl, closeServer, listenLoopback, readBody } from "./loopback.js";
 export {
   type MockResponse,
   type MockServer,

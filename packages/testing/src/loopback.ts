@@ -1,9 +1,10 @@
 /**
  * Loopback HTTP helpers shared by every server of this package: listen on 127.0.0.1 with a port the
- * OS picks, close with every open connection (streams included), read a request body.
+ * OS picks, close with every open connection (streams included), a URL nothing listens on, read a
+ * request body.
  */
 import { once } from "node:events";
-import type { IncomingMessage, Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -32,6 +33,22 @@ export async function closeServer(server: Server): Promise<void> {
   if (!server.listening) return;
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+}
+
+/**
+ * A loopback URL nothing listens on: a port the OS just handed out, closed again. For tests of a
+ * refused connection (another process may take the port later, so use it at once).
+ *
+ * @example
+ * ```ts
+ * await expect(fetch(await closedLoopbackUrl())).rejects.toThrow(TypeError);
+ * ```
+ */
+export async function closedLoopbackUrl(): Promise<string> {
+  const server = createServer();
+  const url = await listenLoopback(server);
+  await closeServer(server);
+  return url;
 }
 
 /**

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createOpencodeClient } from "@ocsdk/sdk";
 import {
   classifyViolations,
+  closeServer,
   createConformanceRecorder,
   listenLoopback,
   loadAllowlist,
@@ -94,7 +95,6 @@ it("the proxy reports a response that breaks the spec (control)", async () => {
     const { unexpected } = classifyViolations(rec.violations, loadAllowlist(ALLOWLIST));
     expect(unexpected.length).toBe(rec.violations.length);
   } finally {
-    upstream.closeAllConnections();
-    await new Promise((r) => upstream.close(r));
+    await closeServer(upstream);
   }
 });

@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { APIConnectionError, createOpencodeClient, InternalServerError, Metrics, type OpencodeClient } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
-import { forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
+import { closeServer, forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 type Fault = "reset" | "503" | "429" | "pass" | "forward-then-reset" | "forward-then-503";
@@ -39,8 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  proxy?.closeAllConnections();
-  await new Promise((r) => proxy?.close(r));
+  if (proxy) await closeServer(proxy);
   await server?.close();
 });
 

@@ -13,7 +13,7 @@ import {
   type OpencodeClient,
 } from "@ocsdk/sdk";
 import { type RunningServer, spawnServer } from "@ocsdk/sdk/node";
-import { forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
+import { closeServer, forwardRequest, listenLoopback, readBody } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 let server: RunningServer;
@@ -42,8 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  proxy?.closeAllConnections();
-  await new Promise((r) => proxy?.close(r));
+  if (proxy) await closeServer(proxy);
   await server?.close();
 });
 

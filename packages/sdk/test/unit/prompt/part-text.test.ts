@@ -1,6 +1,6 @@
 /** Delta events share their part's text: each `text` is a view made when read, and reads like a field. */
 import { describe, expect, it } from "vitest";
-import { PartText } from "../../src/prompt/part-text.js";
+import { PartText } from "../../../src/prompt/part-text.js";
 
 describe("PartText", () => {
   it("gives each event the text up to its own delta", () => {

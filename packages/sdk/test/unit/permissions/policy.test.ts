@@ -1,5 +1,14 @@
-/** The permission policy's matcher: deny wins, allow needs every pattern, nothing allowed by default. */
-import { evaluatePermission, type PermissionPolicy } from "@ocsdk/sdk";
+/** The permission policy: the matcher (deny wins, allow needs every pattern, nothing allowed by default) and its setup. */
+import { createServer } from "node:http";
+import {
+  AuthenticationError,
+  applyPermissionPolicy,
+  createOpencodeClient,
+  EventStream,
+  evaluatePermission,
+  type PermissionPolicy,
+} from "@ocsdk/sdk";
+import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { describe, expect, it } from "vitest";
 
 const req = (permission: string, ...patterns: string[]) => ({ permission, patterns });
@@ -53,5 +62,22 @@ describe("evaluatePermission", () => {
     expect(evaluatePermission(mapped, req("bash", "npm test")).verdict).toBe("allow");
     expect(evaluatePermission(mapped, req("bash", "rm -rf build")).verdict).toBe("deny");
     expect(evaluatePermission(mapped, req("edit", "a.ts")).verdict).toBe("ask");
+  });
+});
+
+describe("applyPermissionPolicy", () => {
+  it("fails its setup with the typed error when it cannot listen (wrong password)", async () => {
+    // The event stream's answer to a wrong password.
+    const server = createServer((_req, res) =>
+      res.writeHead(401, { "content-type": "application/json" }).end('{"message":"no"}'),
+    );
+    const url = await listenLoopback(server);
+    try {
+      const oc = createOpencodeClient({ baseUrl: url, password: "wrong", logLevel: "off" });
+      await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
+      expect(new EventStream(oc).subscriberCount).toBe(0);
+    } finally {
+      await closeServer(server);
+    }
   });
 });

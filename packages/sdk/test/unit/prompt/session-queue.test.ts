@@ -2,7 +2,7 @@
 
 import { createOpencodeClient, Sessions } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
-import { takeTurn } from "../../src/prompt/session-queue.ts";
+import { takeTurn } from "../../../src/prompt/session-queue.ts";
 
 const flush = () => new Promise((r) => setImmediate(r));
 

@@ -1,6 +1,6 @@
 /** attachServer's version comparison: semver levels, not string equality. */
 import { describe, expect, it } from "vitest";
-import { compareServerVersions } from "../../src/server/attach.js";
+import { compareServerVersions } from "../../../src/server/attach.js";
 
 describe("compareServerVersions", () => {
   it("names the semver level of the difference", () => {

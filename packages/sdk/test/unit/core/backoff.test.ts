@@ -1,10 +1,10 @@
 /** The one backoff rule, and that request retries and event-stream reconnects both follow it. */
 import { createServer } from "node:http";
 import { createOpencodeClient, EventStream, retryDelayMs } from "@ocsdk/sdk";
-import { listenLoopback } from "@ocsdk/test-kit";
+import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs } from "../../src/core/backoff.ts";
+import { backoffDelayMs } from "../../../src/core/backoff.ts";
 
 describe("backoffDelayMs", () => {
   it("doubles from the initial delay up to the cap", () => {
@@ -57,8 +57,7 @@ describe("one rule for requests and events", () => {
       await expect(s.subscribe().next()).rejects.toThrow(/gave up/);
       expect(delays).toEqual([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, o)));
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await closeServer(server);
     }
   });
 });

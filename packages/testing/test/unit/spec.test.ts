@@ -1,9 +1,8 @@
-/** The spec and recordings this package ships are the repository's, byte for byte. */
-import { readdirSync, readFileSync } from "node:fs";
+/** The spec this package ships is the repository's, byte for byte. */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SPEC_SERVER_VERSION } from "@ocsdk/sdk";
 import { expect, it } from "vitest";
-import { FIXTURES_DIR } from "../../src/fixtures.ts";
 import { bundledServerVersion, SPEC_PATH } from "../../src/spec.ts";
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url));
@@ -12,15 +11,4 @@ const hint = "run `pnpm --filter @ocsdk/testing sync-assets`";
 it("the bundled spec is the committed one, of the SDK's server version", () => {
   expect(readFileSync(SPEC_PATH, "utf8") === readFileSync(repo("openapi/opencode.openapi.json"), "utf8"), hint).toBe(true);
   expect(bundledServerVersion()).toBe(SPEC_SERVER_VERSION);
-});
-
-it("the bundled recordings are the committed fixtures", () => {
-  const source = repo("packages/client/test/fixtures/sse/");
-  const names = readdirSync(source).sort();
-  expect(readdirSync(FIXTURES_DIR).sort()).toEqual(names);
-  for (const name of names) {
-    expect(readFileSync(`${FIXTURES_DIR}${name}`, "utf8") === readFileSync(`${source}${name}`, "utf8"), `${name}: ${hint}`).toBe(
-      true,
-    );
-  }
 });

@@ -1,23 +1,29 @@
-/** The benches' servers: listening on a free loopback port, closed with every connection. */
-import { type ChildProcess, spawn } from "node:child_process";
+/**
+ * The benches' servers in a child process, so the server's CPU does not count in the measured one.
+ * In-process servers listen and close through @ocsdk/testing's `listenLoopback`/`closeServer`.
+ */
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 
-/** Starts `server` on 127.0.0.1 with a port the OS picks. */
-export async function listenLoopback(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+/**
+ * Runs `source` (an ES module) with `node -e`; it listens on 127.0.0.1 port 0, prints the port on
+ * stdout and exits when its stdin ends. `close()` ends stdin and waits for the exit.
+ */
+export async function serverProcess(source: string, args: string[] = []): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", source, ...args], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${Number(line.toString().trim())}`,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      const exited = once(child, "exit");
+      child.stdin.end();
+      await exited;
     },
   };
 }
 
-// Plain JS run by `node -e`: the server's CPU must not count in the consumer's process.
 const SSE_SERVER = `
 import { createServer } from "node:http";
 const n = Number(process.argv[1]);
@@ -49,17 +55,6 @@ process.stdin.on("end", () => process.exit(0)).resume();
  * An SSE server in a child process: every GET gets `events` frames shaped like opencode's
  * `message.part.delta` (ids `evt_…`, session `ses_bench`), then the stream stays open.
  */
-export async function sseServerProcess(events: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ["--input-type=module", "-e", SSE_SERVER, String(events)], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const [line] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
-  return {
-    url: `http://127.0.0.1:${Number(line.toString().trim())}`,
-    close: async () => {
-      const exited = once(child, "exit");
-      child.stdin?.end();
-      await exited;
-    },
-  };
+export function sseServerProcess(events: number): Promise<{ url: string; close: () => Promise<void> }> {
+  return serverProcess(SSE_SERVER, [String(events)]);
 }

@@ -3,12 +3,9 @@
  * statuses, connect timeout and watchdog, dedup, overflow, the session index, freeing the socket
  * and coming back, state callbacks. (The SSE parser has its own file.)
  */
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   AuthenticationError,
-  applyPermissionPolicy,
   type ConnectionState,
   createOpencodeClient,
   EventBufferOverflowError,
@@ -16,6 +13,7 @@ import {
   EventStreamClosedError,
   type StreamEvent,
 } from "@ocsdk/sdk";
+import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 interface Conn {
@@ -37,13 +35,8 @@ async function sseServer(onConnect: (c: Conn, n: number) => void | Promise<void>
     conns.push(c);
     void onConnect(c, conns.length);
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  const url = await listenLoopback(server);
+  cleanups.push(() => closeServer(server));
   return { url, conns };
 }
 
@@ -306,15 +299,6 @@ describe("ready() never hangs", () => {
   });
 });
 
-describe("applyPermissionPolicy", () => {
-  it("fails its setup with the typed error when it cannot listen (wrong password)", async () => {
-    const srv = await sseServer(() => {}, 401);
-    const oc = createOpencodeClient({ baseUrl: srv.url, password: "wrong", logLevel: "off" });
-    await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
-    expect(new EventStream(oc).subscriberCount).toBe(0);
-  });
-});
-
 describe("connection lifecycle", () => {
   it("resubscribing right after the last subscriber left reconnects at once: no backoff, no 'reconnecting'", async () => {
     const srv = await sseServer((c, n) => send(c, ev(`evt_${n}`)));
@@ -354,13 +338,8 @@ describe("connection lifecycle", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       send({ res, closed: false }, ev("evt_second"));
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    cleanups.push(async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listenLoopback(server);
+    cleanups.push(() => closeServer(server));
     const causes: string[] = [];
     const s = stream(url, { connectTimeoutMs: 300 });
     s.onState((st) => st.state === "reconnecting" && causes.push((st.cause as Error).name));

@@ -9,9 +9,9 @@ import type { Message, Part } from "@ocsdk/client";
 import type { MessageWithParts, PromptEvent } from "@ocsdk/sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PromptProjection, type PromptSourceEvent } from "../../src/prompt/projection.ts";
+import { PromptProjection, type PromptSourceEvent } from "../../../src/prompt/projection.ts";
 
-const FIXTURES = fileURLToPath(new URL("../../../client/test/fixtures/sse/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../../../../client/test/fixtures/sse/", import.meta.url));
 const SOURCE = new Set(["message.updated", "message.part.updated", "message.part.delta", "permission.asked", "session.status"]);
 
 interface Recording {

@@ -5,16 +5,13 @@
  */
 import { createServer, type Server } from "node:http";
 import { APIConnectionError, createOpencodeClient } from "@ocsdk/sdk";
-import { listenLoopback } from "@ocsdk/test-kit";
+import { closedLoopbackUrl, closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  for (const s of servers.splice(0)) await closeServer(s);
 });
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -47,10 +44,7 @@ describe("platform header timeout", () => {
 
 describe("connection phases", () => {
   it("a refused connection is marked never-sent, and a prompt to it is retried", async () => {
-    // A port that was just free: nothing listens there.
-    const url = await listen(() => {});
-    const server = servers.pop() as Server;
-    await new Promise((r) => server.close(r));
+    const url = await closedLoopbackUrl();
     const oc = createOpencodeClient({ baseUrl: url, logLevel: "off", retry: { sleep: async () => {} } });
     const e = (await oc.session
       .prompt_async({ path: { sessionID: "ses_1" }, body: { parts: [{ type: "text", text: "x" }] } })

@@ -1,0 +1,39 @@
+/** The default transport on Node: node:http over keep-alive sockets of its own, which close() releases. */
+import { createServer } from "node:http";
+import type { Socket } from "node:net";
+import { closeServer, listenLoopback } from "@ocsdk/test-kit";
+import { describe, expect, it } from "vitest";
+import { defaultTransport } from "../../../src/core/default-transport.node.ts";
+
+describe("defaultTransport (Node)", () => {
+  it("reuses one kept-alive socket for calls in sequence, and close() releases it", async () => {
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    server.on("connection", (s: Socket) => {
+      connections++;
+      sockets.add(s);
+      s.once("close", () => sockets.delete(s));
+    });
+    const url = await listenLoopback(server);
+    try {
+      const t = defaultTransport();
+      const get = () =>
+        t.send(
+          { method: "GET", url: `${url}/global/health`, headers: {}, body: undefined, signal: new AbortController().signal },
+          "buffer",
+        );
+      expect(await (await get()).text()).toBe("{}");
+      expect(await (await get()).text()).toBe("{}");
+      expect(connections).toBe(1);
+      t.close?.();
+      const deadline = Date.now() + 10_000;
+      while (sockets.size > 0) {
+        if (Date.now() > deadline) throw new Error("the kept-alive socket was not released");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await closeServer(server);
+    }
+  });
+});

@@ -19,6 +19,7 @@ import { createOpencodeClient as createOfficialClient } from "@opencode-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { SseParser } from "../src/core/sse.js";
 import * as sdk from "../src/index.js";
+import { plainConsumer, sdkConsumer } from "./consumers.js";
 import { sseServerProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -44,27 +45,6 @@ const sampleHeap = () => {
   if (old > peakOld) peakOld = old;
 };
 
-async function plain(url: string): Promise<number> {
-  const ac = new AbortController();
-  const res = await fetch(`${url}/event`, { signal: ac.signal });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let count = 0;
-  const parser = createParser({
-    onEvent: (e) => {
-      JSON.parse(e.data);
-      if (++count % 1000 === 0) sampleHeap();
-    },
-  });
-  while (count < N) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  ac.abort();
-  return Math.min(count, N);
-}
-
 async function official(url: string): Promise<number> {
   const client = createOfficialClient({ baseUrl: url });
   const ac = new AbortController();
@@ -75,20 +55,6 @@ async function official(url: string): Promise<number> {
     if (count === N) break;
   }
   ac.abort();
-  return count;
-}
-
-async function ours(url: string, others: number): Promise<number> {
-  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
-  const idle = Array.from({ length: others }, (_, i) => new sdk.EventStream(oc).subscribe({ sessionID: `ses_other_${i}` }));
-  let count = 0;
-  for await (const e of new sdk.EventStream(oc).subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
-    if (e.properties.delta === undefined) throw new Error("untyped event");
-    if (++count % 1000 === 0) sampleHeap();
-    if (count === N) break;
-  }
-  for (const s of idle) await s.return?.();
-  await new sdk.EventStream(oc).close();
   return count;
 }
 
@@ -115,10 +81,10 @@ async function measure(name: string, url: string, fn: (url: string) => Promise<n
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const consumers: [string, (url: string) => Promise<number>][] = [
-  ["plain (fetch + eventsource-parser)", plain],
+  ["plain (fetch + eventsource-parser)", (u) => plainConsumer(u, N, sampleHeap)],
   ["official @opencode-ai/sdk", official],
-  ["sdk events.subscribe", (u) => ours(u, 0)],
-  ["sdk, 1000 subscribers", (u) => ours(u, 999)],
+  ["sdk events.subscribe", (u) => sdkConsumer(u, N, 0, sampleHeap)],
+  ["sdk, 1000 subscribers", (u) => sdkConsumer(u, N, 999, sampleHeap)],
 ];
 
 const server = await sseServerProcess(N);

@@ -1,0 +1,48 @@
+/**
+ * The event benches' consumers, each reading `events` events off its own connection to `url`:
+ * `events.bench` (CPU time, heap) and `events-consumer` (instruction counts) measure the same code.
+ * `onThousand` runs after every 1 000 events (the heap sampler), outside what is compared.
+ */
+import { createParser } from "eventsource-parser";
+import * as sdk from "../src/index.js";
+
+/** `fetch` + eventsource-parser + `JSON.parse`: no reconnect, dedup, filtering or typing. */
+export async function plainConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
+  const ac = new AbortController();
+  const res = await fetch(`${url}/event`, { signal: ac.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let count = 0;
+  const parser = createParser({
+    onEvent: (e) => {
+      JSON.parse(e.data);
+      if (++count % 1000 === 0) onThousand?.();
+    },
+  });
+  while (count < events) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  ac.abort();
+  return Math.min(count, events);
+}
+
+/**
+ * `new EventStream(oc).subscribe({ sessionID, types })` with the defaults on (dedup, watchdog,
+ * connect timeout), beside `others` idle subscribers of other sessions.
+ */
+export async function sdkConsumer(url: string, events: number, others = 0, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  const idle = Array.from({ length: others }, (_, i) => stream.subscribe({ sessionID: `ses_other_${i}` }));
+  let count = 0;
+  for await (const e of stream.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) {
+    if (e.properties.delta === undefined) throw new Error("untyped event");
+    if (++count % 1000 === 0) onThousand?.();
+    if (count === events) break;
+  }
+  for (const s of idle) await s.return?.();
+  await stream.close();
+  return count;
+}

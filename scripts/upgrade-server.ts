@@ -20,7 +20,7 @@ import { promisify } from "node:util";
 import { resolveOpencodeBinary, spawnServer } from "../packages/sdk/src/server/spawn.ts";
 import { generate } from "./generate.ts";
 import { writeChangeset } from "./lib/changeset.ts";
-import { pinnedServerVersion, ROOT } from "./lib/paths.ts";
+import { pinnedServerVersion, ROOT, tsNode } from "./lib/paths.ts";
 import { fail, formatMs, isMain, step } from "./lib/progress.ts";
 import { fetchSpec, normalizeSpec, readSpecFile } from "./lib/spec.ts";
 import { diffSpecs, formatDiff, type SpecDiff } from "./lib/spec-diff.ts";
@@ -481,8 +481,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   await check(
     7,
     "re-record the SSE fixtures (record-sse-fixtures)",
-    join(BIN, "tsx"),
-    [join(ws, "scripts", "record-sse-fixtures.ts")],
+    ...tsNode(join(ws, "scripts", "record-sse-fixtures.ts")),
     ws,
     env,
     // The test hook interrupts while the recorder's first server starts, not before.

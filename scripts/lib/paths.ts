@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SPEC_PATH = join(ROOT, "openapi", "opencode.openapi.json");
@@ -16,3 +16,21 @@ export function pinnedServerVersion(): string {
   if (!version) throw new Error("opencode-ai is not pinned in package.json devDependencies");
   return version;
 }
+
+/**
+ * Runs a TypeScript script in this Node binary with tsx as a loader (`node --import tsx`), never
+ * through the tsx CLI: the CLI relays a signal to its child and SIGKILLs it when the child takes
+ * longer than 30 ms to answer (a busy machine), and a SIGKILLed script orphans the servers it
+ * started, which lead their own process groups.
+ *
+ * @example
+ * ```ts
+ * const [cmd, args] = tsNode(join(ROOT, "scripts", "pull-spec.ts"), ["--out", "x.json"]);
+ * spawn(cmd, args);
+ * ```
+ */
+export function tsNode(script: string, args: string[] = []): [string, string[]] {
+  return [process.execPath, ["--import", TSX_LOADER, script, ...args]];
+}
+
+const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;

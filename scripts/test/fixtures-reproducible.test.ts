@@ -10,11 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../lib/paths.ts";
+import { ROOT, tsNode } from "../lib/paths.ts";
 import { FIXED_TIME, Normalizer, normalizeStream, streamSignature } from "../lib/sse-normalize.ts";
 
 const run = promisify(execFile);
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
 let dir: string;
 beforeAll(async () => {
@@ -25,7 +24,7 @@ afterAll(async () => {
 });
 
 async function record(): Promise<Map<string, string>> {
-  await run(TSX, [join(ROOT, "scripts", "record-sse-fixtures.ts")], {
+  await run(...tsNode(join(ROOT, "scripts", "record-sse-fixtures.ts")), {
     cwd: ROOT,
     env: { ...process.env, OCSDK_FIXTURE_DIR: dir, OCSDK_FIXTURE_SCENARIOS: "text" },
     timeout: 240_000,

@@ -10,6 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { homedir, tmpdir, userInfo } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../lib/paths.ts";
@@ -200,7 +201,9 @@ async function upgrade(args: string[], env: Record<string, string> = {}) {
   const before = await repoState(repo);
   const tmpBefore = await listTree(ownTmp);
   const started = await ticksNow();
-  const child = spawn(join(repo, "node_modules", ".bin", "tsx"), [join(repo, "scripts", "upgrade-server.ts"), ...args], {
+  // `node --import tsx` as the package.json scripts run it: no tsx CLI relaying the signal.
+  const loader = pathToFileURL(join(repo, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const child = spawn(process.execPath, ["--import", loader, join(repo, "scripts", "upgrade-server.ts"), ...args], {
     cwd: repo,
     env: {
       ...process.env,

@@ -7,8 +7,9 @@ import { defaultTransport } from "#default-transport";
 import type { EventStreamOptions } from "../events/stream.js";
 import { readEnv } from "./env.js";
 import { OpencodeError, ValidationError } from "./errors.js";
-import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import type { Logger, LogLevel } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
+import type { createObserver, Observer } from "./observe.js";
 import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
 import { Runner } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
@@ -52,17 +53,28 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Backoff tuning and injectable clock/sleep/random. */
   retry?: Omit<RetryOptions, "maxRetries">;
-  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. */
+  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. Full client only. */
   logger?: Logger;
   /** Log level of `logger` (default `OPENCODE_SDK_LOG`, else `warn`). */
   logLevel?: LogLevel;
-  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. */
+  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. Full client only. */
   hooks?: ClientHooks;
-  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. */
+  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. Full client only. */
   metrics?: Metrics;
   /** Reconnect, watchdog and dedup settings of the client's shared event stream (`new EventStream(oc)`). */
   events?: EventStreamOptions;
 }
+
+/**
+ * Options of `createCore`: the client's, without what only a full client does (logging, hooks,
+ * metrics, the event stream's settings), so a single-operation bundle carries none of it.
+ *
+ * @example
+ * ```ts
+ * const options: CoreOptions = { baseUrl: "http://127.0.0.1:4096", password: "secret", maxRetries: 4 };
+ * ```
+ */
+export type CoreOptions = Omit<ClientOptions, "logger" | "logLevel" | "hooks" | "metrics" | "events">;
 
 /** Options of `oc.streamFetch`. */
 export interface StreamFetchInit {
@@ -111,14 +123,11 @@ export class OpencodeCore {
   readonly baseUrl: string;
   readonly directory?: string;
   readonly workspace?: string;
-  /** The `metrics` option, when given. */
-  readonly metrics: Metrics | undefined;
-  /** The client's (redacting) logger; drops everything when no `logger` was given. */
-  readonly logger: Logger & { level: LogLevel };
   readonly #runner: Runner;
   readonly #close: (() => void) | undefined;
 
-  constructor(options: ClientOptions = {}) {
+  /** `observe`: the full client's logging, hooks and metrics (none when it returns undefined). */
+  constructor(options: ClientOptions = {}, observe?: (...args: Parameters<typeof createObserver>) => Observer | undefined) {
     this.baseUrl = checkBaseUrl(options.baseUrl ?? readEnv("OPENCODE_BASE_URL") ?? DEFAULT_BASE_URL);
     if (options.directory !== undefined) this.directory = options.directory;
     if (options.workspace !== undefined) this.workspace = options.workspace;
@@ -127,8 +136,6 @@ export class OpencodeCore {
     const token = password !== undefined ? base64(`${username}:${password}`) : undefined;
     // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
     const secrets = new Set([password, token].filter((s): s is string => !!s));
-    this.logger = createLogger({ level: options.logLevel, logger: options.logger, secrets: () => secrets });
-    this.metrics = options.metrics;
     if (options.events) eventOptions.set(this, options.events);
     const transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
     this.#close = transport.close?.bind(transport);
@@ -147,9 +154,7 @@ export class OpencodeCore {
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
           retry: options.retry ?? {},
-          logger: this.logger,
-          metrics: this.metrics,
-          hooks: options.hooks ?? {},
+          observer: observe?.(options, secrets, options.retry?.now ?? Date.now),
           secrets,
         }),
       )
@@ -241,7 +246,9 @@ export class OpencodeCore {
  * const session = await sessionGet(core, { path: { sessionID } });
  * ```
  */
-export function createCore(options?: ClientOptions): OpencodeCore {
+export function createCore(options?: CoreOptions): OpencodeCore {
+  const o = options as ClientOptions | undefined;
+  if (o?.logger || o?.hooks || o?.metrics) throw new OpencodeError("createCore does not log or trace: use createOpencodeClient");
   return new OpencodeCore(options);
 }
 

@@ -63,14 +63,17 @@ export function isIdempotentMethod(method: string): boolean {
  * ```
  */
 export function isRetryableError(error: unknown, { idempotent }: { idempotent: boolean }): boolean {
-  if (error instanceof APIConnectionError && !(error instanceof APITimeoutError) && error.neverSent) return true;
-  // A raw fetch error from user code: the same rule, read from its cause chain.
-  const raw = !(error instanceof OpencodeError) && error instanceof TypeError && error.message === "fetch failed";
-  if (raw && isNeverSent(error)) return true;
-  if (!idempotent) return false;
-  if (error instanceof APIConnectionError || raw) return true;
-  if (error instanceof APIError) return isRetryableStatus(error.status, error.headers);
-  return false;
+  // A raw fetch error from user code: the same rule as a connection error, read from its cause chain.
+  if (!(error instanceof OpencodeError) && error instanceof TypeError && error.message === "fetch failed") {
+    return idempotent || isNeverSent(error);
+  }
+  return retryable(error, idempotent);
+}
+
+/** @internal {@link isRetryableError} for the SDK's own errors (what the client's runner sees). */
+export function retryable(error: unknown, idempotent: boolean): boolean {
+  if (error instanceof APIConnectionError) return idempotent || (error.neverSent && !(error instanceof APITimeoutError));
+  return idempotent && error instanceof APIError && isRetryableStatus(error.status, error.headers);
 }
 
 /**

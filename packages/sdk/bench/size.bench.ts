@@ -39,7 +39,7 @@ const CASES = [
   },
 ];
 
-const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+const kB = (n: number) => `${(n / 1000).toFixed(2)} kB`;
 let failed = false;
 const rows: string[][] = [];
 let baseline = 0;

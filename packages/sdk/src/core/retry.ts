@@ -39,7 +39,6 @@ export const RETRY_DEFAULTS = {
   maxRetryAfterMs: 60_000,
 } as const;
 
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /**
  * Whether an HTTP method is idempotent (safe to repeat).
@@ -51,7 +50,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
  * ```
  */
 export function isIdempotentMethod(method: string): boolean {
-  return IDEMPOTENT.has(method.toUpperCase());
+  return /^(GET|HEAD|OPTIONS|PUT|DELETE|TRACE)$/i.test(method);
 }
 
 /**
@@ -100,15 +99,14 @@ export function isRetryableStatus(status: number, headers?: Headers): boolean {
  * ```
  */
 export function retryAfterMs(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "" && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
-  const ra = headers.get("retry-after");
-  if (ra === null || ra.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Number(ra) * 1000;
+  const ms = headers?.get("retry-after-ms");
+  const n = Number(ms);
+  if (ms?.trim() && n >= 0 && n < Number.POSITIVE_INFINITY) return n;
+  const ra = headers?.get("retry-after")?.trim();
+  if (!ra) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra)) return Number(ra) * 1000;
   const date = Date.parse(ra);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
 }
 
 /**

@@ -67,7 +67,8 @@ for (const line of [header, ...rows]) console.log(line.map((cell, i) => cell.pad
 if (process.argv.includes("--breakdown")) {
   for (const r of results) {
     console.log(`\n${r.name}`);
-    for (const [path, bytes] of r.modules) if (bytes > 0) console.log(`  ${String(bytes).padStart(6)}  ${path.replace(/^.*?packages\//, "")}`);
+    for (const [path, bytes] of r.modules)
+      if (bytes > 0) console.log(`  ${String(bytes).padStart(6)}  ${path.replace(/^.*?packages\//, "")}`);
   }
 }
 if (failed) {

@@ -11,10 +11,10 @@ import type { Logger, LogLevel } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
 import type { createObserver, Observer } from "./observe.js";
 import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
-import { Runner } from "./request.js";
+import { type RunInput, Runner, type RunResult } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
-import { fetchTransport, type WireResponse } from "./transport.js";
+import { fetchTransport } from "./transport.js";
 import { serializeQuery } from "./url.js";
 import { checkedPath } from "./validate.js";
 
@@ -170,7 +170,13 @@ export class OpencodeCore {
    * ```
    */
   callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
-    return toAPIPromise(this.#callOperation(op, (args ?? {}) as CallArgs));
+    let result: Promise<RunResult>;
+    try {
+      result = this.#runner.run(this.#input(op, (args ?? {}) as CallArgs));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return toAPIPromise(op.response === "sse" ? result.then(streamResult) : (result as Promise<CallResult>));
   }
 
   /**
@@ -196,7 +202,8 @@ export class OpencodeCore {
     this.close();
   }
 
-  async #callOperation(op: OperationDef, args: CallArgs): Promise<{ data: unknown; response: Response }> {
+  /** What the runner needs for one operation call; throws a ValidationError for arguments that cannot be right. */
+  #input(op: OperationDef, args: CallArgs): RunInput {
     const path = checkedPath(op, args);
     const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
     let headers = lower(args.headers);
@@ -206,8 +213,7 @@ export class OpencodeCore {
       this.#runner.collectSecrets(args.body);
       headers = { "content-type": "application/json", ...headers };
     }
-    const stream = op.response === "sse";
-    const { data, wire } = await this.#runner.run({
+    return {
       operationId: op.id,
       method: op.method,
       url: query ? `${this.baseUrl}${path}?${query}` : this.baseUrl + path,
@@ -218,10 +224,9 @@ export class OpencodeCore {
       timeoutMs: args.timeoutMs,
       maxRetries: args.maxRetries,
       idempotent: args.idempotent,
-      stream,
+      stream: op.response === "sse",
       expect: op.response ?? "json",
-    });
-    return stream ? { data: wire.toResponse(), response: wire.toResponse() } : new CallResult(data, wire);
+    };
   }
 
   #scopeQuery(scope: OperationDef["scope"], query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -294,25 +299,15 @@ export function lower(headers: Record<string, string> | undefined): Record<strin
 /** @internal The path of a raw route, for messages. */
 export const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
 
-/** The data, and the answer as a `Response` only when asked for (most callers never do). */
-class CallResult {
-  readonly data: unknown;
-  readonly #wire: WireResponse;
-  #response: Response | undefined;
-  constructor(data: unknown, wire: WireResponse) {
-    this.data = data;
-    this.#wire = wire;
-  }
-  get response(): Response {
-    this.#response ??= this.#wire.toResponse();
-    return this.#response;
-  }
-}
+type CallResult = { data: unknown; response: Response };
+
+// A stream's data is its `Response`.
+const streamResult = ({ wire }: RunResult): CallResult => ({ data: wire.toResponse(), response: wire.toResponse() });
 
 const dataOf = (r: { data: unknown }) => r.data;
 const ignore = () => {};
 
-function toAPIPromise<T>(inner: Promise<{ data: unknown; response: Response }>): APIPromise<T> {
+function toAPIPromise<T>(inner: Promise<CallResult>): APIPromise<T> {
   const p = inner.then(dataOf) as APIPromise<T>;
   // Callers that only use withResponse() must not get an unhandled rejection from `p`.
   p.catch(ignore);

@@ -58,10 +58,19 @@ export interface RunInput {
   expect?: ResponseKind | undefined;
 }
 
-/** A successful call: the parsed data and the answer. */
-export interface RunResult {
-  data: unknown;
-  wire: WireResponse;
+/** A successful call: the parsed data, and the answer as a `Response` only when asked for (most callers never do). */
+export class RunResult {
+  readonly data: unknown;
+  readonly wire: WireResponse;
+  #response: Response | undefined;
+  constructor(data: unknown, wire: WireResponse) {
+    this.data = data;
+    this.wire = wire;
+  }
+  get response(): Response {
+    this.#response ??= this.wire.toResponse();
+    return this.#response;
+  }
 }
 
 /** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
@@ -97,7 +106,7 @@ export class Runner {
     const maxRetries = stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
     const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
     const o = cfg.observer;
-    const key = operationId ?? `${method} ${path}`;
+    const key = o ? (operationId ?? `${method} ${path}`) : "";
     const base = stream ? this.#sse : this.#json;
     const headers = input.headers ? { ...base, ...input.headers } : base;
     const started = o ? o.start(key) : 0;
@@ -132,9 +141,12 @@ export class Runner {
                 .catch(() => {});
               throw invalidResponse(info, w, mismatch, false);
             }
-          } else if (expect) data = await parseData(expect, w, info);
+          } else if (expect && status !== 204 && status !== 205) {
+            const body = expect === "binary" ? w.arrayBuffer() : w.text();
+            data = parseData(expect, w, info, body instanceof Promise ? await body : body);
+          }
           o?.end(key, started, false);
-          return { data, wire: w };
+          return new RunResult(data, w);
         }
         error = makeAPIError({
           status,
@@ -219,27 +231,19 @@ function invalidResponse(
   });
 }
 
-async function parseData(expect: ResponseKind, wire: WireResponse, info: Info): Promise<unknown> {
-  const invalid = (reason: string, retryable: boolean, cause?: unknown) => invalidResponse(info, wire, reason, retryable, cause);
-  const status = wire.status;
-  if (status === 204 || status === 205) return undefined;
+/** The data of a 2xx answer (not 204/205) from its body, checked against the spec's media type. */
+function parseData(expect: ResponseKind, wire: WireResponse, info: Info, body: string | ArrayBuffer): unknown {
   const type = wire.header("content-type");
-  if (expect === "binary") {
-    const mismatch = mediaMismatch(expect, type);
-    if (mismatch) throw invalid(mismatch, false);
-    return new Blob([await wire.arrayBuffer()], { type: type ?? "" });
-  }
-  const text = await wire.text();
   // A route declared without content (204) that answers 200 with an empty body: nothing to check.
-  if (!text && expect === "none") return undefined;
+  if (!body && expect === "none") return undefined;
   const mismatch = mediaMismatch(expect === "none" ? "json" : expect, type);
-  if (mismatch) throw invalid(mismatch, false);
-  if (expect === "text") return text;
-  if (!text) return undefined;
+  if (mismatch) throw invalidResponse(info, wire, mismatch, false);
+  if (typeof body !== "string") return new Blob([body], { type: type ?? "" });
+  if (expect === "text" || !body) return expect === "text" ? body : undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (cause) {
-    throw invalid(`invalid JSON in the response body (${text.length} characters: ${(cause as Error).message})`, true, cause);
+    const reason = `invalid JSON in the response body (${body.length} characters: ${(cause as Error).message})`;
+    throw invalidResponse(info, wire, reason, true, cause);
   }
 }
-

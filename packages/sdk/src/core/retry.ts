@@ -39,7 +39,6 @@ export const RETRY_DEFAULTS = {
   maxRetryAfterMs: 60_000,
 } as const;
 
-
 /**
  * Whether an HTTP method is idempotent (safe to repeat).
  *

@@ -16,19 +16,11 @@
 import http from "node:http";
 import { createOpencodeClient } from "../src/index.js";
 import { createCore, globalHealth } from "../src/operations.js";
+import { REQUEST_STUB } from "./request-client.js";
 import { serverProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
-
-const STUB = `
-import http from "node:http";
-const body = JSON.stringify({ healthy: true, version: "1.18.33" });
-const s = http.createServer((req, res) => { req.resume(); res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body); });
-s.keepAliveTimeout = 60000;
-s.listen(0, "127.0.0.1", () => console.log(s.address().port));
-process.stdin.on("end", () => process.exit(0)); process.stdin.resume();
-`;
 
 type Variant = { name: string; call: () => Promise<unknown> };
 
@@ -62,7 +54,7 @@ const spread = (xs: number[]) =>
   `min–max ${quantile(xs, 0).toFixed(2)}–${quantile(xs, 1).toFixed(2)})`;
 
 async function main(): Promise<void> {
-  const stub = await serverProcess(STUB);
+  const stub = await serverProcess(REQUEST_STUB);
   const url = `${stub.url}/global/health`;
   const agent = new http.Agent({ keepAlive: true });
   // The same request the SDK sends: JSON accept and Basic auth.

@@ -121,7 +121,7 @@ export class Runner {
       try {
         const w = await cfg.transport.send(
           { method, url: input.url, headers, body: input.body, signal: a.signal },
-          stream ? "stream" : expect && expect !== "binary" ? "text" : "buffer",
+          stream ? "stream" : "buffer",
         );
         wire = w;
         const status = w.status;

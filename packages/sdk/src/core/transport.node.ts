@@ -41,7 +41,7 @@ export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean 
 
 function send(
   req: WireRequest,
-  mode: "buffer" | "text" | "stream",
+  mode: "buffer" | "stream",
   httpAgent?: http.Agent,
   httpsAgent?: https.Agent,
 ): Promise<WireResponse> {

@@ -68,13 +68,9 @@ export interface WireResponse {
   toResponse(): Response;
 }
 
-/**
- * How requests reach the server. `close()` releases what it holds (sockets). Modes: `stream` resolves
- * at the headers; `buffer` after the whole body; `text` too, for an answer that will be read as text
- * (a transport may then decode it while reading).
- */
+/** How requests reach the server. `close()` releases what it holds (sockets). */
 export interface Transport {
-  send(request: WireRequest, mode: "buffer" | "text" | "stream"): Promise<WireResponse>;
+  send(request: WireRequest, mode: "buffer" | "stream"): Promise<WireResponse>;
   close?(): void;
 }
 
@@ -93,25 +89,24 @@ export function fetchTransport(fetchImpl: typeof fetch): Transport {
       const init: RequestInit = { method: req.method, headers: req.headers, signal: req.signal };
       if (req.body !== undefined) init.body = req.body as BodyInit;
       const res = await fetchImpl(req.url, init);
-      return new FetchWire(res, mode === "stream" ? undefined : mode === "text" ? await res.text() : await res.arrayBuffer());
+      return new FetchWire(res, mode === "stream" ? undefined : await res.arrayBuffer());
     },
   };
 }
 
 const utf8 = new TextDecoder();
 
-/** A fetch `Response` as a {@link WireResponse}; `buffered`: its body, read already (as text or bytes). */
+/** A fetch `Response` as a {@link WireResponse}; `buffered`: its body, read already. */
 class FetchWire implements WireResponse {
   readonly status: number;
+  readonly statusText: string;
   readonly #res: Response;
-  readonly #buffered: ArrayBuffer | string | undefined;
-  constructor(res: Response, buffered?: ArrayBuffer | string) {
+  readonly #buffered: ArrayBuffer | undefined;
+  constructor(res: Response, buffered?: ArrayBuffer) {
     this.#res = res;
     this.#buffered = buffered;
     this.status = res.status;
-  }
-  get statusText(): string {
-    return this.#res.statusText;
+    this.statusText = res.statusText;
   }
   header(name: string): string | null {
     return this.#res.headers.get(name);
@@ -120,17 +115,14 @@ class FetchWire implements WireResponse {
     return this.#res.headers;
   }
   text(): string | Promise<string> {
-    const b = this.#buffered;
-    return typeof b === "string" ? b : b ? utf8.decode(b) : this.#res.text();
+    return this.#buffered ? utf8.decode(this.#buffered) : this.#res.text();
   }
   arrayBuffer(): ArrayBuffer | Promise<ArrayBuffer> {
-    const b = this.#buffered;
-    return typeof b === "string" ? (new TextEncoder().encode(b).buffer as ArrayBuffer) : (b ?? this.#res.arrayBuffer());
+    return this.#buffered ?? this.#res.arrayBuffer();
   }
   toResponse(): Response {
     const { status, statusText, headers } = this.#res;
     const empty = status === 204 || status === 205 || status === 304;
-    const b = this.#buffered;
-    return b === undefined ? this.#res : new Response(empty ? null : b, { status, statusText, headers });
+    return this.#buffered ? new Response(empty ? null : this.#buffered, { status, statusText, headers }) : this.#res;
   }
 }

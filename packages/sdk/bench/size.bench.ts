@@ -39,7 +39,7 @@ const CASES = [
   },
 ];
 
-const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+const kB = (n: number) => `${(n / 1000).toFixed(2)} kB`;
 let failed = false;
 const rows: string[][] = [];
 let baseline = 0;
@@ -63,6 +63,14 @@ for (const r of results) {
 const header = ["bundle (browser, esbuild --minify)", "min", "gzip", "vs baseline", "goal", "node: imports"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 for (const line of [header, ...rows]) console.log(line.map((cell, i) => cell.padEnd(widths[i] as number)).join("  "));
+// `--breakdown`: the minified bytes per module of each bundle, to see what to cut.
+if (process.argv.includes("--breakdown")) {
+  for (const r of results) {
+    console.log(`\n${r.name}`);
+    for (const [path, bytes] of r.modules)
+      if (bytes > 0) console.log(`  ${String(bytes).padStart(6)}  ${path.replace(/^.*?packages\//, "")}`);
+  }
+}
 if (failed) {
   console.log("size goals not met");
   process.exitCode = 1;

@@ -25,6 +25,8 @@ export interface BundleResult {
   gzipBytes: number;
   /** Every module that went into the bundle (source paths, or `node:…` for builtins). */
   inputs: string[];
+  /** Minified bytes each module contributes to the output, largest first. */
+  modules: [path: string, bytes: number][];
 }
 
 function sources(platform: "browser" | "node"): Plugin {
@@ -73,5 +75,8 @@ export async function bundle(
     minBytes: out.contents.byteLength,
     gzipBytes: gzipSync(out.contents, { level: 9 }).byteLength,
     inputs: Object.keys(result.metafile.inputs),
+    modules: Object.entries(Object.values(result.metafile.outputs)[0]?.inputs ?? {})
+      .map(([path, { bytesInOutput }]): [string, number] => [path, bytesInOutput])
+      .sort((a, b) => b[1] - a[1]),
   };
 }

@@ -13,11 +13,15 @@ import {
   type StreamFetchInit,
   serializeBody,
 } from "./core/client-core.js";
+import type { Logger, LogLevel } from "./core/logger.js";
+import type { Metrics } from "./core/metrics.js";
+import { createObserver, type Observer } from "./core/observe.js";
 import type { APIPromise } from "./core/operation-types.js";
 import { OPERATIONS, type OperationSignatures, type OperationTree } from "./core/operations.gen.js";
 
 export {
   type ClientOptions,
+  type CoreOptions,
   createCore,
   DEFAULT_BASE_URL,
   OpencodeCore,
@@ -50,9 +54,20 @@ export interface OpencodeClient extends OperationTree {}
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed members assigned in the constructor
 export class OpencodeClient extends OpencodeCore {
+  /** The `metrics` option, when given. */
+  declare readonly metrics: Metrics | undefined;
+  /** The client's (redacting) logger; drops everything when no `logger` was given. */
+  declare readonly logger: Logger & { level: LogLevel };
+
   constructor(options: ClientOptions = {}) {
-    super(options);
-    Object.assign(this, buildTree(this));
+    let logger: Observer["logger"] | undefined;
+    super(options, (o, secrets, now) => {
+      const observer = createObserver(o, secrets, now);
+      logger = observer.logger;
+      // Nothing to report: calls skip the observer.
+      return o.logger || o.hooks || o.metrics ? observer : undefined;
+    });
+    Object.assign(this, { logger, metrics: options.metrics }, buildTree(this));
   }
 
   /**

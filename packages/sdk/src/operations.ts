@@ -10,6 +10,6 @@
  * const session = await sessionGet(core, { path: { sessionID } });
  * ```
  */
-export { type ClientOptions, createCore, OpencodeCore } from "./core/client-core.js";
+export { type ClientOptions, type CoreOptions, createCore, OpencodeCore } from "./core/client-core.js";
 export type { APIPromise, OperationRunner, RequestOptions } from "./core/operation-types.js";
 export * from "./core/operations.gen.js";

@@ -7,13 +7,14 @@ import { defaultTransport } from "#default-transport";
 import type { EventStreamOptions } from "../events/stream.js";
 import { readEnv } from "./env.js";
 import { OpencodeError, ValidationError } from "./errors.js";
-import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import type { Logger, LogLevel } from "./logger.js";
 import type { ClientHooks, Metrics } from "./metrics.js";
+import type { createObserver, Observer } from "./observe.js";
 import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
-import { Runner } from "./request.js";
+import { type RunInput, Runner, type RunResult } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
-import { fetchTransport, type WireResponse } from "./transport.js";
+import { fetchTransport } from "./transport.js";
 import { serializeQuery } from "./url.js";
 import { checkedPath } from "./validate.js";
 
@@ -52,17 +53,28 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Backoff tuning and injectable clock/sleep/random. */
   retry?: Omit<RetryOptions, "maxRetries">;
-  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. */
+  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. Full client only. */
   logger?: Logger;
   /** Log level of `logger` (default `OPENCODE_SDK_LOG`, else `warn`). */
   logLevel?: LogLevel;
-  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. */
+  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. Full client only. */
   hooks?: ClientHooks;
-  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. */
+  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. Full client only. */
   metrics?: Metrics;
   /** Reconnect, watchdog and dedup settings of the client's shared event stream (`new EventStream(oc)`). */
   events?: EventStreamOptions;
 }
+
+/**
+ * Options of `createCore`: the client's, without what only a full client does (logging, hooks,
+ * metrics, the event stream's settings), so a single-operation bundle carries none of it.
+ *
+ * @example
+ * ```ts
+ * const options: CoreOptions = { baseUrl: "http://127.0.0.1:4096", password: "secret", maxRetries: 4 };
+ * ```
+ */
+export type CoreOptions = Omit<ClientOptions, "logger" | "logLevel" | "hooks" | "metrics" | "events">;
 
 /** Options of `oc.streamFetch`. */
 export interface StreamFetchInit {
@@ -111,14 +123,11 @@ export class OpencodeCore {
   readonly baseUrl: string;
   readonly directory?: string;
   readonly workspace?: string;
-  /** The `metrics` option, when given. */
-  readonly metrics: Metrics | undefined;
-  /** The client's (redacting) logger; drops everything when no `logger` was given. */
-  readonly logger: Logger & { level: LogLevel };
   readonly #runner: Runner;
   readonly #close: (() => void) | undefined;
 
-  constructor(options: ClientOptions = {}) {
+  /** `observe`: the full client's logging, hooks and metrics (none when it returns undefined). */
+  constructor(options: ClientOptions = {}, observe?: (...args: Parameters<typeof createObserver>) => Observer | undefined) {
     this.baseUrl = checkBaseUrl(options.baseUrl ?? readEnv("OPENCODE_BASE_URL") ?? DEFAULT_BASE_URL);
     if (options.directory !== undefined) this.directory = options.directory;
     if (options.workspace !== undefined) this.workspace = options.workspace;
@@ -127,8 +136,6 @@ export class OpencodeCore {
     const token = password !== undefined ? base64(`${username}:${password}`) : undefined;
     // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
     const secrets = new Set([password, token].filter((s): s is string => !!s));
-    this.logger = createLogger({ level: options.logLevel, logger: options.logger, secrets: () => secrets });
-    this.metrics = options.metrics;
     if (options.events) eventOptions.set(this, options.events);
     const transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
     this.#close = transport.close?.bind(transport);
@@ -147,9 +154,7 @@ export class OpencodeCore {
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
           retry: options.retry ?? {},
-          logger: this.logger,
-          metrics: this.metrics,
-          hooks: options.hooks ?? {},
+          observer: observe?.(options, secrets, options.retry?.now ?? Date.now),
           secrets,
         }),
       )
@@ -165,7 +170,13 @@ export class OpencodeCore {
    * ```
    */
   callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
-    return toAPIPromise(this.#callOperation(op, (args ?? {}) as CallArgs));
+    let result: Promise<RunResult>;
+    try {
+      result = this.#runner.run(this.#input(op, (args ?? {}) as CallArgs));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return toAPIPromise(op.response === "sse" ? result.then(streamResult) : (result as Promise<CallResult>));
   }
 
   /**
@@ -191,7 +202,8 @@ export class OpencodeCore {
     this.close();
   }
 
-  async #callOperation(op: OperationDef, args: CallArgs): Promise<{ data: unknown; response: Response }> {
+  /** What the runner needs for one operation call; throws a ValidationError for arguments that cannot be right. */
+  #input(op: OperationDef, args: CallArgs): RunInput {
     const path = checkedPath(op, args);
     const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
     let headers = lower(args.headers);
@@ -201,8 +213,7 @@ export class OpencodeCore {
       this.#runner.collectSecrets(args.body);
       headers = { "content-type": "application/json", ...headers };
     }
-    const stream = op.response === "sse";
-    const { data, wire } = await this.#runner.run({
+    return {
       operationId: op.id,
       method: op.method,
       url: query ? `${this.baseUrl}${path}?${query}` : this.baseUrl + path,
@@ -213,10 +224,9 @@ export class OpencodeCore {
       timeoutMs: args.timeoutMs,
       maxRetries: args.maxRetries,
       idempotent: args.idempotent,
-      stream,
+      stream: op.response === "sse",
       expect: op.response ?? "json",
-    });
-    return stream ? { data: wire.toResponse(), response: wire.toResponse() } : new CallResult(data, wire);
+    };
   }
 
   #scopeQuery(scope: OperationDef["scope"], query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -241,7 +251,9 @@ export class OpencodeCore {
  * const session = await sessionGet(core, { path: { sessionID } });
  * ```
  */
-export function createCore(options?: ClientOptions): OpencodeCore {
+export function createCore(options?: CoreOptions): OpencodeCore {
+  const o = options as ClientOptions | undefined;
+  if (o?.logger || o?.hooks || o?.metrics) throw new OpencodeError("createCore does not log or trace: use createOpencodeClient");
   return new OpencodeCore(options);
 }
 
@@ -287,25 +299,15 @@ export function lower(headers: Record<string, string> | undefined): Record<strin
 /** @internal The path of a raw route, for messages. */
 export const pathOf = (path: string) => (path.startsWith("/") ? path : `/${path}`).split("?")[0] as string;
 
-/** The data, and the answer as a `Response` only when asked for (most callers never do). */
-class CallResult {
-  readonly data: unknown;
-  readonly #wire: WireResponse;
-  #response: Response | undefined;
-  constructor(data: unknown, wire: WireResponse) {
-    this.data = data;
-    this.#wire = wire;
-  }
-  get response(): Response {
-    this.#response ??= this.#wire.toResponse();
-    return this.#response;
-  }
-}
+type CallResult = { data: unknown; response: Response };
+
+// A stream's data is its `Response`.
+const streamResult = ({ wire }: RunResult): CallResult => ({ data: wire.toResponse(), response: wire.toResponse() });
 
 const dataOf = (r: { data: unknown }) => r.data;
 const ignore = () => {};
 
-function toAPIPromise<T>(inner: Promise<{ data: unknown; response: Response }>): APIPromise<T> {
+function toAPIPromise<T>(inner: Promise<CallResult>): APIPromise<T> {
   const p = inner.then(dataOf) as APIPromise<T>;
   // Callers that only use withResponse() must not get an unhandled rejection from `p`.
   p.catch(ignore);

@@ -309,14 +309,17 @@ export interface SpecViolation {
   message: string;
 }
 
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const isHtml = (body: unknown): boolean => typeof body === "string" && /^\s*</.test(body);
+
 function parseViolations(header: string | null): SpecViolation[] {
-  if (!header) return [];
   try {
-    const list = JSON.parse(header) as unknown;
-    if (!Array.isArray(list)) return [];
-    return list
-      .filter((v): v is SpecViolation => typeof v?.message === "string")
-      .map((v) => ({ location: Array.isArray(v.location) ? v.location.map(String) : [], code: v.code, message: v.message }));
+    const list = header ? (JSON.parse(header) as SpecViolation[]) : [];
+    return Array.isArray(list)
+      ? list
+          .filter((v) => str(v?.message))
+          .map((v) => ({ location: Array.isArray(v.location) ? v.location.map(String) : [], code: v.code, message: v.message }))
+      : [];
   } catch {
     return [];
   }
@@ -324,41 +327,28 @@ function parseViolations(header: string | null): SpecViolation[] {
 
 function parseErrorBody(body: unknown): { errorName?: string; data?: unknown; serverMessage?: string } {
   if (!body || typeof body !== "object" || Array.isArray(body)) {
-    if (typeof body === "string" && !/^\s*</.test(body)) return { serverMessage: body.slice(0, 500) };
-    return {};
+    return typeof body === "string" && !isHtml(body) ? { serverMessage: body.slice(0, 500) } : {};
   }
   const b = body as Record<string, unknown>;
-  const errorName = typeof b.name === "string" ? b.name : typeof b._tag === "string" ? b._tag : undefined;
+  const tag = str(b._tag);
   let data: unknown;
   if ("data" in b) data = b.data;
-  else if (typeof b._tag === "string") {
+  else if (tag) {
     const { _tag, ...rest } = b;
     data = rest;
   }
   const fromData = data && typeof data === "object" ? (data as Record<string, unknown>).message : undefined;
-  const message =
-    typeof fromData === "string"
-      ? fromData
-      : typeof b.message === "string"
-        ? b.message
-        : typeof b.error === "string"
-          ? b.error
-          : undefined;
-  return { errorName, data, serverMessage: message };
+  return { errorName: str(b.name) ?? tag, data, serverMessage: str(fromData) ?? str(b.message) ?? str(b.error) };
 }
 
 function describeBody(body: unknown): string {
-  if (typeof body === "string" && /^\s*</.test(body)) {
-    const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-    return title ? `HTML page "${title}"` : "HTML page";
-  }
-  return "";
+  if (!isHtml(body)) return "";
+  const title = /<title>([^<]*)<\/title>/i.exec(body as string)?.[1]?.trim();
+  return title ? `HTML page "${title}"` : "HTML page";
 }
 
 function causeText(cause: unknown): string {
-  if (!cause || typeof cause !== "object") return "";
-  const c = cause as { code?: unknown; message?: unknown };
-  const code = typeof c.code === "string" ? c.code : "";
-  const msg = typeof c.message === "string" ? c.message : "";
-  return code || msg ? ` (${[code, msg].filter(Boolean).join(": ")})` : "";
+  const c = (cause && typeof cause === "object" ? cause : {}) as { code?: unknown; message?: unknown };
+  const text = [str(c.code), str(c.message)].filter(Boolean).join(": ");
+  return text && ` (${text})`;
 }

@@ -2,7 +2,7 @@
  * One logical call: auth and default headers, timeout, retries, logging, metrics, response checks
  * and error mapping. Every path of the client (operations, raw requests, streams) goes through
  * {@link Runner.run}: arguments are turned into bytes once, sent once per attempt, and the answer is
- * read and parsed once. Logging, metrics and hooks cost nothing unless configured.
+ * read and parsed once. Logging, metrics and hooks (an {@link Observer}) only in full clients.
  */
 import {
   APIConnectionError,
@@ -14,11 +14,10 @@ import {
   OpencodeError,
   parseBodyText,
 } from "./errors.js";
-import type { Logger, LogLevel } from "./logger.js";
-import type { ClientHooks, Metrics } from "./metrics.js";
+import type { AttemptInfo as Info, Observer } from "./observe.js";
 import type { ResponseKind } from "./operation-types.js";
 import { collectSecretValues } from "./redact.js";
-import { defaultSleep, isIdempotentMethod, isRetryableError, type RetryOptions, retryDelayMs } from "./retry.js";
+import { defaultSleep, isIdempotentMethod, type RetryOptions, retryable, retryDelayMs } from "./retry.js";
 import { Attempt } from "./timeout.js";
 import { isNeverSent, type Transport, type WireResponse } from "./transport.js";
 
@@ -32,10 +31,9 @@ export interface RunnerConfig {
   timeoutMs: number;
   maxRetries: number;
   retry: RetryOptions;
-  logger: Logger & { level: LogLevel };
-  metrics: Metrics | undefined;
-  hooks: ClientHooks;
-  /** Values to redact from logs and errors; secret-looking request fields are added to it. */
+  /** Logging, hooks and metrics (full clients only). */
+  observer?: Observer | undefined;
+  /** Values to redact from errors (and logs); secret-looking request fields are added to it. */
   secrets: Set<string>;
 }
 
@@ -60,21 +58,20 @@ export interface RunInput {
   expect?: ResponseKind | undefined;
 }
 
-/** A successful call: the parsed data and the answer. */
-export interface RunResult {
-  data: unknown;
-  wire: WireResponse;
-}
-
-type Info = { operationId: string | undefined; method: string; path: string; attempt: number };
-
-const safeHook = (fn: (() => void) | false | undefined) => {
-  try {
-    if (fn) fn();
-  } catch {
-    /* hooks must not break requests */
+/** A successful call: the parsed data, and the answer as a `Response` only when asked for (most callers never do). */
+export class RunResult {
+  readonly data: unknown;
+  readonly wire: WireResponse;
+  #response: Response | undefined;
+  constructor(data: unknown, wire: WireResponse) {
+    this.data = data;
+    this.wire = wire;
   }
-};
+  get response(): Response {
+    this.#response ??= this.wire.toResponse();
+    return this.#response;
+  }
+}
 
 /** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
 export class Runner {
@@ -102,34 +99,21 @@ export class Runner {
   /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
   async run(input: RunInput): Promise<RunResult> {
     const cfg = this.#cfg;
-    const { method, path, stream, expect } = input;
+    const { method, path, stream, expect, operationId } = input;
     const closed = this.#closed.signal;
     if (closed.aborted) throw new APIUserAbortError(method, path, closed.reason);
-    const key = input.operationId ?? `${method} ${path}`;
     const idempotent = input.idempotent ?? isIdempotentMethod(method);
     const maxRetries = stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
     const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
-    const { logger, metrics, hooks } = cfg;
-    const now = cfg.retry.now ?? Date.now;
+    const o = cfg.observer;
+    const key = o ? (operationId ?? `${method} ${path}`) : "";
     const base = stream ? this.#sse : this.#json;
     const headers = input.headers ? { ...base, ...input.headers } : base;
-    const observed = metrics || hooks.onResponse || hooks.onError || logger.level === "debug";
-    const started = metrics ? now() : 0;
-    metrics?.recordStart(key);
+    const started = o ? o.start(key) : 0;
 
     for (let attempt = 1; ; attempt++) {
-      const info: Info = { operationId: input.operationId, method, path, attempt };
-      metrics?.recordAttempt();
-      safeHook(hooks.onRequest && (() => hooks.onRequest?.(info)));
-      if (logger.level === "debug") {
-        logger.debug(`→ ${method} ${path}`, {
-          operationId: info.operationId,
-          attempt,
-          headers,
-          body: describeBody(input.body),
-        });
-      }
-      const t0 = observed ? now() : 0;
+      const info = { operationId, method, path, attempt };
+      const t0 = o ? o.request(info, headers, input.body) : 0;
       const a = new Attempt(timeoutMs, input.signal, stream ? undefined : this.#pool);
       this.#active.add(a);
       let error: OpencodeError;
@@ -146,7 +130,7 @@ export class Runner {
         if (ok && stream) a.stopClock();
         else a.done();
         this.#active.delete(a);
-        if (observed) this.#emitResponse(info, status, now() - t0);
+        o?.response(info, status, t0);
         if (ok) {
           let data: unknown;
           if (stream) {
@@ -157,9 +141,12 @@ export class Runner {
                 .catch(() => {});
               throw invalidResponse(info, w, mismatch, false);
             }
-          } else if (expect) data = await parseData(expect, w, info);
-          if (metrics) metrics.recordEnd(key, now() - started, false);
-          return { data, wire: w };
+          } else if (expect && status !== 204 && status !== 205) {
+            const body = expect === "binary" ? w.arrayBuffer() : w.text();
+            data = parseData(expect, w, info, body instanceof Promise ? await body : body);
+          }
+          o?.end(key, started, false);
+          return new RunResult(data, w);
         }
         error = makeAPIError({
           status,
@@ -176,34 +163,32 @@ export class Runner {
         this.#active.delete(a);
         if (a.cause === "user" || a.cause === "closed") {
           const abort = new APIUserAbortError(method, path, a.signal.reason);
-          this.#fail(info, abort, now() - t0, wire?.status);
-          metrics?.recordEnd(key, now() - started, true);
+          o?.fail(info, abort, t0, wire?.status);
+          o?.end(key, started, true);
           throw abort;
         }
         if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
         else error = new APIConnectionError({ method, path, cause: caught, neverSent: isNeverSent(caught), attempts: attempt });
-        if (!wire && observed) this.#emitResponse(info, undefined, now() - t0, error);
+        if (!wire) o?.response(info, undefined, t0, error);
       }
 
-      const retryable =
+      const again =
         attempt <= maxRetries &&
-        (isRetryableError(error, { idempotent }) || (idempotent && error instanceof InvalidResponseError && error.retryable));
-      const delayMs = retryable ? retryDelayMs(attempt, (error as APIError).headers, cfg.retry) : undefined;
+        (retryable(error, idempotent) || (idempotent && error instanceof InvalidResponseError && error.retryable));
+      const delayMs = again ? retryDelayMs(attempt, (error as APIError).headers, cfg.retry) : undefined;
       if (delayMs === undefined) {
-        this.#fail(info, error, now() - t0, wire?.status);
-        metrics?.recordEnd(key, now() - started, true);
+        o?.fail(info, error, t0, wire?.status);
+        o?.end(key, started, true);
         throw error;
       }
-      metrics?.recordRetry();
-      safeHook(hooks.onRetry && (() => hooks.onRetry?.({ ...info, retry: attempt, delayMs, error })));
-      logger.info(`retrying ${method} ${path} in ${delayMs} ms (retry ${attempt}/${maxRetries})`, { reason: error.message });
+      o?.retry(info, delayMs, error, maxRetries);
       const sleepSignal = input.signal ? AbortSignal.any([input.signal, closed]) : closed;
       try {
         await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
         sleepSignal.throwIfAborted();
       } catch {
-        metrics?.recordEnd(key, now() - started, true);
+        o?.end(key, started, true);
         throw new APIUserAbortError(method, path, sleepSignal.reason);
       }
     }
@@ -212,21 +197,6 @@ export class Runner {
   /** Adds the values of secret-looking fields of a request body, so errors and logs redact their echoes. */
   collectSecrets(body: unknown): void {
     collectSecretValues(body, this.#cfg.secrets);
-  }
-
-  #emitResponse(info: Info, status: number | undefined, durationMs: number, error?: unknown): void {
-    const { logger, hooks } = this.#cfg;
-    if (logger.level === "debug")
-      logger.debug(`← ${info.method} ${info.path} ${status ?? "no response"} in ${Math.round(durationMs)} ms`);
-    safeHook(hooks.onResponse && (() => hooks.onResponse?.({ ...info, status, durationMs, error })));
-  }
-
-  #fail(info: Info, error: OpencodeError, durationMs: number, status: number | undefined): void {
-    const { logger, hooks } = this.#cfg;
-    const serious =
-      !(error instanceof APIUserAbortError) && (status === undefined || status >= 500 || error instanceof InvalidResponseError);
-    (serious ? logger.warn : logger.debug)(error.message, { attempts: info.attempt });
-    safeHook(hooks.onError && (() => hooks.onError?.({ ...info, status, durationMs, error })));
   }
 }
 
@@ -261,34 +231,19 @@ function invalidResponse(
   });
 }
 
-async function parseData(expect: ResponseKind, wire: WireResponse, info: Info): Promise<unknown> {
-  const invalid = (reason: string, retryable: boolean, cause?: unknown) => invalidResponse(info, wire, reason, retryable, cause);
-  const status = wire.status;
-  if (status === 204 || status === 205) return undefined;
+/** The data of a 2xx answer (not 204/205) from its body, checked against the spec's media type. */
+function parseData(expect: ResponseKind, wire: WireResponse, info: Info, body: string | ArrayBuffer): unknown {
   const type = wire.header("content-type");
-  if (expect === "binary") {
-    const mismatch = mediaMismatch(expect, type);
-    if (mismatch) throw invalid(mismatch, false);
-    return new Blob([await wire.arrayBuffer()], { type: type ?? "" });
-  }
-  const text = await wire.text();
   // A route declared without content (204) that answers 200 with an empty body: nothing to check.
-  if (!text && expect === "none") return undefined;
+  if (!body && expect === "none") return undefined;
   const mismatch = mediaMismatch(expect === "none" ? "json" : expect, type);
-  if (mismatch) throw invalid(mismatch, false);
-  if (expect === "text") return text;
-  if (!text) return undefined;
+  if (mismatch) throw invalidResponse(info, wire, mismatch, false);
+  if (typeof body !== "string") return new Blob([body], { type: type ?? "" });
+  if (expect === "text" || !body) return expect === "text" ? body : undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (cause) {
-    throw invalid(`invalid JSON in the response body (${text.length} characters: ${(cause as Error).message})`, true, cause);
+    const reason = `invalid JSON in the response body (${body.length} characters: ${(cause as Error).message})`;
+    throw invalidResponse(info, wire, reason, true, cause);
   }
 }
-
-// JSON bodies parsed, so the logger can redact by key (auth.set's `key`, passwords …).
-const describeBody = (body: RunInput["body"]): unknown =>
-  typeof body === "string"
-    ? body.length > 4_000
-      ? `[${body.length} characters]`
-      : parseBodyText(body)
-    : body && `[${body.byteLength} bytes]`;

@@ -39,8 +39,6 @@ export const RETRY_DEFAULTS = {
   maxRetryAfterMs: 60_000,
 } as const;
 
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
-
 /**
  * Whether an HTTP method is idempotent (safe to repeat).
  *
@@ -51,7 +49,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
  * ```
  */
 export function isIdempotentMethod(method: string): boolean {
-  return IDEMPOTENT.has(method.toUpperCase());
+  return /^(GET|HEAD|OPTIONS|PUT|DELETE|TRACE)$/i.test(method);
 }
 
 /**
@@ -63,14 +61,17 @@ export function isIdempotentMethod(method: string): boolean {
  * ```
  */
 export function isRetryableError(error: unknown, { idempotent }: { idempotent: boolean }): boolean {
-  if (error instanceof APIConnectionError && !(error instanceof APITimeoutError) && error.neverSent) return true;
-  // A raw fetch error from user code: the same rule, read from its cause chain.
-  const raw = !(error instanceof OpencodeError) && error instanceof TypeError && error.message === "fetch failed";
-  if (raw && isNeverSent(error)) return true;
-  if (!idempotent) return false;
-  if (error instanceof APIConnectionError || raw) return true;
-  if (error instanceof APIError) return isRetryableStatus(error.status, error.headers);
-  return false;
+  // A raw fetch error from user code: the same rule as a connection error, read from its cause chain.
+  if (!(error instanceof OpencodeError) && error instanceof TypeError && error.message === "fetch failed") {
+    return idempotent || isNeverSent(error);
+  }
+  return retryable(error, idempotent);
+}
+
+/** @internal {@link isRetryableError} for the SDK's own errors (what the client's runner sees). */
+export function retryable(error: unknown, idempotent: boolean): boolean {
+  if (error instanceof APIConnectionError) return idempotent || (error.neverSent && !(error instanceof APITimeoutError));
+  return idempotent && error instanceof APIError && isRetryableStatus(error.status, error.headers);
 }
 
 /**
@@ -97,15 +98,14 @@ export function isRetryableStatus(status: number, headers?: Headers): boolean {
  * ```
  */
 export function retryAfterMs(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "" && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
-  const ra = headers.get("retry-after");
-  if (ra === null || ra.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Number(ra) * 1000;
+  const ms = headers?.get("retry-after-ms");
+  const n = Number(ms);
+  if (ms?.trim() && n >= 0 && n < Number.POSITIVE_INFINITY) return n;
+  const ra = headers?.get("retry-after")?.trim();
+  if (!ra) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra)) return Number(ra) * 1000;
   const date = Date.parse(ra);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
 }
 
 /**

@@ -130,8 +130,8 @@ function buffered(res: http.IncomingMessage, status: number, body: Buffer, nullB
       return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
     },
     headers: all,
-    text: async () => body.toString("utf8"),
-    arrayBuffer: async () => bytes(),
+    text: () => body.toString("utf8"),
+    arrayBuffer: bytes,
     toResponse: () => new Response(nullBody ? null : bytes(), { status, statusText: res.statusMessage ?? "", headers: all() }),
   };
 }

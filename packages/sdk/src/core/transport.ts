@@ -61,8 +61,9 @@ export interface WireResponse {
   /** A header by lower-case name. */
   header(name: string): string | null;
   headers(): Headers;
-  text(): Promise<string>;
-  arrayBuffer(): Promise<ArrayBuffer>;
+  /** The body; a buffered answer gives it synchronously. */
+  text(): string | Promise<string>;
+  arrayBuffer(): ArrayBuffer | Promise<ArrayBuffer>;
   /** The answer as a web `Response` (streams keep streaming). */
   toResponse(): Response;
 }
@@ -113,10 +114,10 @@ class FetchWire implements WireResponse {
   headers(): Headers {
     return this.#res.headers;
   }
-  async text(): Promise<string> {
+  text(): string | Promise<string> {
     return this.#buffered ? utf8.decode(this.#buffered) : this.#res.text();
   }
-  async arrayBuffer(): Promise<ArrayBuffer> {
+  arrayBuffer(): ArrayBuffer | Promise<ArrayBuffer> {
     return this.#buffered ?? this.#res.arrayBuffer();
   }
   toResponse(): Response {

@@ -2,7 +2,8 @@
  * The client core: configuration from options and the environment, auth, scoping, headers, the
  * custom fetch, and arguments refused at construction or before the network.
  */
-import { createOpencodeClient, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { consoleLogger, createOpencodeClient, Metrics, NotFoundError, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { createCore, sessionGet } from "@ocsdk/sdk/operations";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, json, SESSION, scriptedFetch } from "../../helpers/scripted-client.ts";
 
@@ -115,5 +116,31 @@ describe("construction and arguments", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/^session\.create: the request body cannot be sent as JSON/);
     expect(calls).toBe(0);
+  });
+});
+
+describe("createCore (single operations)", () => {
+  it("runs an operation with the policies: auth, retries, typed errors, no logging code", async () => {
+    const f = scriptedFetch([json(503, { message: "busy" }), json(200, SESSION), json(404, { name: "NotFoundError" })]);
+    const core = createCore({
+      baseUrl: "http://127.0.0.1:1",
+      password: "pw",
+      fetch: f.fetch,
+      retry: { sleep: async () => {}, random: () => 0 },
+    });
+    expect(await sessionGet(core, { path: { sessionID: "ses_1" } })).toEqual(SESSION);
+    expect(f.requests).toHaveLength(2);
+    expect(f.requests[1]?.headers.get("authorization")).toBe(`Basic ${Buffer.from("opencode:pw").toString("base64")}`);
+    const error = await sessionGet(core, { path: { sessionID: "ses_2" }, maxRetries: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toBe("GET /session/ses_2 → 404: NotFoundError");
+    core.close();
+  });
+
+  it("refuses what only a full client does, with a typed error", () => {
+    for (const extra of [{ logger: consoleLogger }, { hooks: {} }, { metrics: new Metrics() }]) {
+      expect(() => createCore(extra as never)).toThrow(OpencodeError);
+      expect(() => createCore(extra as never)).toThrow(/use createOpencodeClient/);
+    }
   });
 });

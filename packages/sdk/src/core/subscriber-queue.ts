@@ -41,10 +41,13 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   #waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   #error: unknown;
   #closed = false;
+  /** Items buffered at which `push` reports the consumer behind: BEHIND, or half the capacity if less. */
+  readonly #behind: number;
   readonly #onAbort = () => this.end();
 
   constructor(options: SubscriberQueueOptions) {
     this.#options = options;
+    this.#behind = Math.min(BEHIND, Math.ceil(options.capacity / 2));
     if (options.signal?.aborted) this.end();
     else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -72,17 +75,18 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       waiting.resolve({ value: item, done: false });
       return false;
     }
+    let behind = this.#items.length - this.#head;
     const capacity = this.#options.capacity;
-    if (this.size >= capacity) {
+    if (behind >= capacity) {
       if (this.#options.overflow !== "drop-oldest") {
         this.fail(this.#options.overflowError(capacity));
         return false;
       }
       this.#take();
+      behind--;
     }
     this.#items.push(item);
-    const behind = this.size;
-    return behind >= BEHIND || behind * 2 >= capacity;
+    return behind + 1 >= this.#behind;
   }
 
   /** Ends the queue with `error`, thrown to the consumer after the buffered items. */
@@ -98,7 +102,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.size > 0) return Promise.resolve({ value: this.#take(), done: false });
+    if (this.#head < this.#items.length) return Promise.resolve({ value: this.#take(), done: false });
     if (this.#closed) {
       const error = this.#error;
       if (error !== undefined) {

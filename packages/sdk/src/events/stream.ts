@@ -133,7 +133,17 @@ export function sessionIdOf(event: StreamEvent): string | undefined {
 interface Subscription {
   readonly queue: SubscriberQueue<StreamEvent>;
   readonly sessionID: string | undefined;
-  readonly types: ReadonlySet<string> | undefined;
+  /** A short list is compared in place (a parsed type is a new string: a Set would hash it per event). */
+  readonly types: readonly string[] | ReadonlySet<string> | undefined;
+}
+
+/** Types up to this many are kept as an array. */
+const TYPE_LIST_MAX = 8;
+
+function hasType(types: readonly string[] | ReadonlySet<string>, type: string): boolean {
+  if (!Array.isArray(types)) return (types as ReadonlySet<string>).has(type);
+  for (let i = 0; i < types.length; i++) if (types[i] === type) return true;
+  return false;
 }
 
 /**
@@ -205,6 +215,9 @@ export class EventStream {
   #everySession: readonly Subscription[] = [];
   /** Subscribers of one session, by session id: an event reaches only its session's. */
   readonly #bySession = new Map<string, readonly Subscription[]>();
+  /** The last session looked up and its group: events come in runs of one session (no hashing then). */
+  #lastSession: string | undefined;
+  #lastGroup: readonly Subscription[] | undefined;
   #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
   readonly #seen!: RecentIds;
@@ -317,9 +330,15 @@ export class EventStream {
       signal: options.signal,
       onClose: () => this.#detach(sub),
     });
-    const sub: Subscription = { queue, sessionID: options.sessionID, types: options.types && new Set(options.types) };
+    const types = options.types && [...new Set(options.types)];
+    const sub: Subscription = {
+      queue,
+      sessionID: options.sessionID,
+      types: types && types.length > TYPE_LIST_MAX ? new Set(types) : types,
+    };
     if (sub.sessionID === undefined) this.#everySession = [...this.#everySession, sub];
     else this.#bySession.set(sub.sessionID, [...(this.#bySession.get(sub.sessionID) ?? []), sub]);
+    this.#lastSession = undefined;
     this.#count++;
     this.#ensureRunning();
     return queue;
@@ -366,6 +385,7 @@ export class EventStream {
     if (sub.sessionID === undefined) this.#everySession = rest;
     else if (rest.length > 0) this.#bySession.set(sub.sessionID, rest);
     else this.#bySession.delete(sub.sessionID);
+    this.#lastSession = undefined;
     // The last subscriber gone: free the socket at once.
     if (--this.#count === 0) this.#connection?.abort(new NoSubscribers("no subscribers"));
   }
@@ -392,7 +412,7 @@ export class EventStream {
 
   /** One parsed frame of the current connection. */
   readonly #onMessage = (msg: SseMessage): void => {
-    this.#markLive();
+    if (!this.#live) this.#markLive();
     if (msg.data === "") return;
     let event: StreamEvent;
     try {
@@ -407,12 +427,18 @@ export class EventStream {
     for (let i = 0; i < every.length; i++) this.#deliver(every[i] as Subscription, event);
     if (this.#bySession.size === 0) return;
     const sessionID = sessionIdOf(event);
-    const group = sessionID === undefined ? undefined : this.#bySession.get(sessionID);
+    if (sessionID === undefined) return;
+    let group = this.#lastGroup;
+    if (sessionID !== this.#lastSession) {
+      group = this.#bySession.get(sessionID);
+      this.#lastSession = sessionID;
+      this.#lastGroup = group;
+    }
     if (group) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
   };
 
   #deliver(sub: Subscription, event: StreamEvent): void {
-    if ((!sub.types || sub.types.has(event.type)) && sub.queue.push(event)) this.#backlog = true;
+    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.queue.push(event)) this.#backlog = true;
   }
 
   readonly #markLive = (): void => {

@@ -20,6 +20,8 @@ export interface SubscriberQueueOptions {
   signal?: AbortSignal;
   /** Called once when the queue ends, for whatever reason. */
   onClose?: () => void;
+  /** Called when a read takes the last buffered item: a producer waiting for its consumer can go on. */
+  onDrained?: () => void;
 }
 
 /**
@@ -102,7 +104,11 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#head < this.#items.length) return Promise.resolve({ value: this.#take(), done: false });
+    if (this.#head < this.#items.length) {
+      const value = this.#take();
+      if (this.#items.length === 0) this.#options.onDrained?.(); // #take empties the array once all is read
+      return Promise.resolve({ value, done: false });
+    }
     if (this.#closed) {
       const error = this.#error;
       if (error !== undefined) {

@@ -102,10 +102,12 @@ export interface EventSource {
 const FATAL = [AuthenticationError, PermissionDeniedError, NotFoundError];
 
 // setImmediate where the runtime has it: setTimeout(0) waits a millisecond or more per yield.
-const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-/** One macrotask: every consumer's microtask-driven loop runs first. */
-const yieldToMacrotasks = (): Promise<void> =>
-  new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+const timers = globalThis as { setImmediate?: (fn: () => void) => unknown; clearImmediate?: (id: unknown) => void };
+const setMacrotask = (fn: () => void): unknown => (timers.setImmediate ? timers.setImmediate(fn) : setTimeout(fn, 0));
+const clearMacrotask = (id: unknown): void =>
+  timers.clearImmediate ? timers.clearImmediate(id) : clearTimeout(id as ReturnType<typeof setTimeout>);
+/** Waits for consumers that end without a macrotask in between, after which one is taken anyway. */
+const MICROTASK_WAITS = 16;
 
 class WatchdogTimeout extends Error {
   override name = "WatchdogTimeout";
@@ -228,8 +230,12 @@ export class EventStream {
   #live = false;
   /** The current connection delivered an event: failures in a row are over. */
   #healthy = false;
-  /** A subscriber's buffer is half full: let consumers catch up before reading on. */
-  #backlog = false;
+  /** Queues whose consumers fell behind (256 events, or half their buffer) during the current chunk. */
+  readonly #behind = new Set<SubscriberQueue<StreamEvent>>();
+  /** Ends the wait for the consumers behind; set while the reader waits. */
+  #caughtUp: (() => void) | undefined;
+  /** Waits in a row that ended without a macrotask. */
+  #microtaskWaits = 0;
   readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
   constructor(source: EventSource, options?: EventStreamOptions) {
@@ -329,6 +335,7 @@ export class EventStream {
       overflowError: (size) => new EventBufferOverflowError(size),
       signal: options.signal,
       onClose: () => this.#detach(sub),
+      onDrained: () => this.#drained(queue),
     });
     const types = options.types && [...new Set(options.types)];
     const sub: Subscription = {
@@ -378,7 +385,13 @@ export class EventStream {
     return all;
   }
 
+  /** A consumer read everything buffered for it. */
+  #drained(queue: SubscriberQueue<StreamEvent>): void {
+    if (this.#behind.delete(queue) && this.#behind.size === 0) this.#caughtUp?.();
+  }
+
   #detach(sub: Subscription): void {
+    this.#drained(sub.queue);
     const group = sub.sessionID === undefined ? this.#everySession : this.#bySession.get(sub.sessionID);
     if (!group?.includes(sub)) return;
     const rest = group.filter((s) => s !== sub);
@@ -438,7 +451,30 @@ export class EventStream {
   };
 
   #deliver(sub: Subscription, event: StreamEvent): void {
-    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.queue.push(event)) this.#backlog = true;
+    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.queue.push(event)) this.#behind.add(sub.queue);
+  }
+
+  /**
+   * Lets the consumers behind catch up before reading on: a body that is already buffered resolves
+   * reads at once, faster than consumers take events. Ends when every one of them has read all it
+   * was given (a consumer that keeps up does so within microtasks: no event-loop turn, no poll), or
+   * after one macrotask for a consumer that waits on something else; every few waits a macrotask
+   * anyway, so a body read from memory cannot hold timers and I/O off.
+   */
+  #letConsumersCatchUp(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearMacrotask(macrotask);
+        this.#caughtUp = undefined;
+        this.#behind.clear();
+        resolve();
+      };
+      const macrotask = setMacrotask(() => {
+        this.#microtaskWaits = 0;
+        done();
+      });
+      if (this.#microtaskWaits++ < MICROTASK_WAITS) this.#caughtUp = done;
+    });
   }
 
   readonly #markLive = (): void => {
@@ -534,12 +570,7 @@ export class EventStream {
         if (done) break;
         watchdog.touch();
         parser.feed(decoder.decode(value, { stream: true }));
-        if (this.#backlog) {
-          // A body that is already buffered resolves reads at once, faster than consumers take
-          // events: one macrotask lets every consumer drain its microtask-driven loop first.
-          this.#backlog = false;
-          await yieldToMacrotasks();
-        }
+        if (this.#behind.size > 0) await this.#letConsumersCatchUp();
       }
       return signal.aborted ? signal.reason : new Error("the server closed the stream");
     } catch (error) {

@@ -23,7 +23,7 @@ import { plainConsumer, sdkConsumer } from "./consumers.js";
 import { sseServerProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 5);
 
 interface Run {
@@ -91,8 +91,12 @@ const server = await sseServerProcess(N);
 const runs = new Map<string, Run[]>(consumers.map(([name]) => [name, []]));
 try {
   for (const [name, fn] of consumers) await measure(name, server.url, fn); // warm-up
-  // Interleaved, so a busy machine slows every consumer alike.
-  for (let r = 0; r < RUNS; r++) for (const [name, fn] of consumers) runs.get(name)?.push(await measure(name, server.url, fn));
+  // Interleaved, so a busy machine slows every consumer alike; every other run in reverse order,
+  // so a load that rises or falls during a run does not always favour the consumer measured first.
+  for (let r = 0; r < RUNS; r++) {
+    for (const [name, fn] of r % 2 === 0 ? consumers : [...consumers].reverse())
+      runs.get(name)?.push(await measure(name, server.url, fn));
+  }
 } finally {
   await server.close();
 }
@@ -196,7 +200,7 @@ const memory: [string, () => Promise<number>][] = [
 ];
 const memCpu = new Map<string, number[]>(memory.map(([name]) => [name, []]));
 for (let r = 0; r <= RUNS; r++) {
-  for (const [name, fn] of memory) {
+  for (const [name, fn] of r % 2 === 0 ? memory : [...memory].reverse()) {
     const cpu0 = process.cpuUsage();
     const count = await fn();
     const cpu = process.cpuUsage(cpu0);
@@ -273,7 +277,7 @@ const parsers: [string, () => Promise<number>][] = [
 ];
 const parseMs = new Map<string, number[]>(parsers.map(([name]) => [name, []]));
 for (let r = 0; r <= RUNS; r++) {
-  for (const [name, fn] of parsers) {
+  for (const [name, fn] of r % 2 === 0 ? parsers : [...parsers].reverse()) {
     const t0 = performance.now();
     const got = await fn();
     const ms = performance.now() - t0;

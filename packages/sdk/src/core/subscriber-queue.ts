@@ -20,6 +20,8 @@ export interface SubscriberQueueOptions {
   signal?: AbortSignal;
   /** Called once when the queue ends, for whatever reason. */
   onClose?: () => void;
+  /** Called when a read takes the last buffered item: a producer waiting for its consumer can go on. */
+  onDrained?: () => void;
 }
 
 /**
@@ -41,10 +43,13 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   #waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   #error: unknown;
   #closed = false;
+  /** Items buffered at which `push` reports the consumer behind: BEHIND, or half the capacity if less. */
+  readonly #behind: number;
   readonly #onAbort = () => this.end();
 
   constructor(options: SubscriberQueueOptions) {
     this.#options = options;
+    this.#behind = Math.min(BEHIND, Math.ceil(options.capacity / 2));
     if (options.signal?.aborted) this.end();
     else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -72,17 +77,18 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       waiting.resolve({ value: item, done: false });
       return false;
     }
+    let behind = this.#items.length - this.#head;
     const capacity = this.#options.capacity;
-    if (this.size >= capacity) {
+    if (behind >= capacity) {
       if (this.#options.overflow !== "drop-oldest") {
         this.fail(this.#options.overflowError(capacity));
         return false;
       }
       this.#take();
+      behind--;
     }
     this.#items.push(item);
-    const behind = this.size;
-    return behind >= BEHIND || behind * 2 >= capacity;
+    return behind + 1 >= this.#behind;
   }
 
   /** Ends the queue with `error`, thrown to the consumer after the buffered items. */
@@ -98,7 +104,11 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.size > 0) return Promise.resolve({ value: this.#take(), done: false });
+    if (this.#head < this.#items.length) {
+      const value = this.#take();
+      if (this.#items.length === 0) this.#options.onDrained?.(); // #take empties the array once all is read
+      return Promise.resolve({ value, done: false });
+    }
     if (this.#closed) {
       const error = this.#error;
       if (error !== undefined) {

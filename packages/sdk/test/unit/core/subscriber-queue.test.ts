@@ -72,6 +72,20 @@ describe("SubscriberQueue", () => {
     expect(q.push(300)).toBe(false); // 201 behind again
   });
 
+  it("onDrained: called when a read takes the last buffered item, not for an item handed over", async () => {
+    let drained = 0;
+    const q = queue({ capacity: 10_000, onDrained: () => drained++ });
+    const waiting = q.next();
+    q.push(1); // handed to the waiting read: nothing was buffered
+    await waiting;
+    expect(drained).toBe(0);
+    for (let i = 2; i <= 1_500; i++) q.push(i); // enough to compact the array while it is read
+    for (let i = 2; i < 1_500; i++) await q.next();
+    expect(drained).toBe(0);
+    expect(await q.next()).toEqual({ value: 1_500, done: false });
+    expect(drained).toBe(1);
+  });
+
   it("overflow 'drop-oldest' keeps the newest", async () => {
     const q = queue({ capacity: 3, overflow: "drop-oldest" });
     for (let i = 1; i <= 2_000; i++) q.push(i);

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { APIConnectionError, createOpencodeClient } from "@ocsdk/sdk";
+import { createNodeFetch } from "@ocsdk/sdk/node";
 import { closedLoopbackUrl, closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
@@ -72,5 +73,91 @@ describe("connection phases", () => {
     received = 0;
     await oc.session.list().catch(() => {});
     expect(received).toBe(3);
+  });
+});
+
+describe("streamed bodies", () => {
+  /** Polls `condition` every 20 ms until it holds; fails after a generous deadline. */
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it("arrives whole and in order as plain Uint8Array views; a reader that stops holds the server back", async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const piece = Buffer.alloc(65_536);
+    for (let i = 0; i < piece.length; i++) piece[i] = i % 251;
+    let written = 0;
+    let blockedAt = -1;
+    let ended = false;
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      const pump = () => {
+        while (written < TOTAL) {
+          written += piece.length;
+          if (!res.write(piece)) {
+            blockedAt = written;
+            return void res.once("drain", () => {
+              blockedAt = -1;
+              pump();
+            });
+          }
+        }
+        res.end(() => (ended = true));
+      };
+      pump();
+    });
+    const res = await createNodeFetch()(`${url}/bytes`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    // The server stays blocked at the same byte count: nothing drains the socket behind our back.
+    let seen = -2;
+    await until(() => {
+      const stable = blockedAt !== -1 && blockedAt === seen;
+      seen = blockedAt;
+      return stable;
+    }, "the server to stay blocked");
+    expect(written).toBeLessThan(TOTAL / 4);
+    let got = first.value?.byteLength ?? 0;
+    let ordered = true;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      expect(value).toBeInstanceOf(Uint8Array);
+      expect(Buffer.isBuffer(value)).toBe(false); // `slice()` copies, as on any fetch body
+      if (value[0] !== (got % 65_536) % 251) ordered = false;
+      got += value.byteLength;
+    }
+    expect(got).toBe(TOTAL);
+    expect(ordered).toBe(true);
+    await until(() => ended, "the server to end");
+  });
+
+  it("cancel() closes the connection: the server sees the close", async () => {
+    let closed = false;
+    const url = await listen((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: 1\n\n");
+      req.socket.once("close", () => (closed = true));
+    });
+    const res = await createNodeFetch()(`${url}/event`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 1\n\n");
+    await reader.cancel();
+    await until(() => closed, "the server to see the close");
+  });
+
+  it("a connection reset mid-body errors the reader", async () => {
+    const url = await listen((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: 1\n\n", () => setTimeout(() => req.socket.destroy(), 50));
+    });
+    const res = await createNodeFetch()(`${url}/event`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await expect(reader.read()).rejects.toThrow();
   });
 });

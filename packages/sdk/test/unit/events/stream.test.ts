@@ -475,4 +475,24 @@ describe("fairness", () => {
     expect(count).toBe(n);
     await s.close();
   });
+
+  it("a subscriber that stops reading does not hold up the others: the wait for it ends after a macrotask", async () => {
+    const n = 30_000;
+    const text = Array.from({ length: n }, (_, i) => `data: ${JSON.stringify(ev(`evt_${String(i).padStart(6, "0")}`))}\n\n`).join(
+      "",
+    );
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let o = 0; o < bytes.length; o += 65_536) c.enqueue(bytes.subarray(o, o + 65_536));
+      },
+    });
+    const s = new EventStream({ streamFetch: async () => new Response(body) }, { watchdogMs: 0 });
+    const stalled = s.subscribe({ sessionID: "ses_1", bufferSize: 500, overflow: "drop-oldest" });
+    let count = 0;
+    for await (const _ of s.subscribe({ sessionID: "ses_1" })) if (++count === n) break;
+    expect(count).toBe(n); // and no hang waiting for the stalled one
+    await stalled.return?.();
+    await s.close();
+  });
 });

@@ -7,8 +7,8 @@
  * difference divided by the extra events is the marginal cost per event (start-up, JIT warm-up and
  * the server start cancel out). Bounded: 2 sizes × 2 repeats × 2 consumers, a few minutes.
  */
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { countInstructions, hasValgrind } from "./instructions.js";
 
 const CONSUMER = fileURLToPath(new URL("./events-consumer.ts", import.meta.url));
 const SMALL = Number(process.env.BENCH_SMALL ?? 5_000);
@@ -16,33 +16,9 @@ const LARGE = Number(process.env.BENCH_LARGE ?? 20_000);
 const RUNS = 3;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
 
-if (spawnSync("valgrind", ["--version"]).status !== 0) {
-  console.log("valgrind is not installed: no instruction counts (apt-get install -y valgrind)");
-  process.exit(0);
-}
+if (!hasValgrind()) process.exit(0);
 
-function instructions(which: string, events: number): number {
-  const r = spawnSync(
-    "valgrind",
-    [
-      "--tool=cachegrind",
-      "--cache-sim=no",
-      "--cachegrind-out-file=/dev/null",
-      "--smc-check=all-non-file",
-      process.execPath,
-      "--import",
-      "tsx",
-      CONSUMER,
-      which,
-      String(events),
-      String(RUNS),
-    ],
-    { encoding: "utf8", timeout: 600_000 },
-  );
-  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${which} ${events}: valgrind failed (${r.status}): ${r.stderr.slice(-500)}`);
-  return Number((m[1] as string).replaceAll(",", ""));
-}
+const instructions = (which: string, events: number) => countInstructions(CONSUMER, [which, String(events), String(RUNS)]);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const perEvent: Record<string, number[]> = { plain: [], sdk: [] };

@@ -10,8 +10,8 @@
  * what a client's timeout and close need (an AbortSignal and a timer per request): the floor of any
  * client that can time out or abort on top of fetch. Bounded: 5 variants × 2 sizes × REPEATS runs (~15 min).
  */
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { countInstructions, hasValgrind } from "./instructions.js";
 
 const CLIENT = fileURLToPath(new URL("./request-client.ts", import.meta.url));
 const SMALL = Number(process.env.BENCH_SMALL ?? 200);
@@ -31,32 +31,9 @@ const VARIANTS = ALL.filter(
   (v) => v === "fetch" || !process.env.BENCH_VARIANTS || process.env.BENCH_VARIANTS.split(",").includes(v),
 );
 
-if (spawnSync("valgrind", ["--version"]).status !== 0) {
-  console.log("valgrind is not installed: no instruction counts (apt-get install -y valgrind)");
-  process.exit(0);
-}
+if (!hasValgrind()) process.exit(0);
 
-function instructions(which: string, requests: number): number {
-  const r = spawnSync(
-    "valgrind",
-    [
-      "--tool=cachegrind",
-      "--cache-sim=no",
-      "--cachegrind-out-file=/dev/null",
-      "--smc-check=all-non-file",
-      process.execPath,
-      "--import",
-      "tsx",
-      CLIENT,
-      which,
-      String(requests),
-    ],
-    { encoding: "utf8", timeout: 600_000 },
-  );
-  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${which} ${requests}: valgrind failed (${r.status}): ${r.stderr.slice(-500)}`);
-  return Number((m[1] as string).replaceAll(",", ""));
-}
+const instructions = (which: string, requests: number) => countInstructions(CLIENT, [which, String(requests)]);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const perRequest = new Map<string, number[]>(VARIANTS.map((v): [string, number[]] => [v, []]));

@@ -239,7 +239,8 @@ function parseData(expect: ResponseKind, wire: WireResponse, info: Info, body: s
   const mismatch = mediaMismatch(expect === "none" ? "json" : expect, type);
   if (mismatch) throw invalidResponse(info, wire, mismatch, false);
   if (typeof body !== "string") return new Blob([body], { type: type ?? "" });
-  if (expect === "text" || !body) return expect === "text" ? body : undefined;
+  if (expect === "text") return body;
+  if (!body) return undefined;
   try {
     return JSON.parse(body);
   } catch (cause) {

@@ -77,7 +77,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       waiting.resolve({ value: item, done: false });
       return false;
     }
-    let behind = this.#items.length - this.#head;
+    let behind = this.size;
     const capacity = this.#options.capacity;
     if (behind >= capacity) {
       if (this.#options.overflow !== "drop-oldest") {

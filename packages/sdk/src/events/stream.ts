@@ -429,7 +429,7 @@ export class EventStream {
 
   /** One parsed frame of the current connection. */
   readonly #onMessage = (msg: SseMessage): void => {
-    if (!this.#live) this.#markLive();
+    this.#markLive();
     if (msg.data === "") return;
     let event: StreamEvent;
     try {

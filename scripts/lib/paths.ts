@@ -21,7 +21,8 @@ export function pinnedServerVersion(): string {
  * Runs a TypeScript script in this Node binary with tsx as a loader (`node --import tsx`), never
  * through the tsx CLI: the CLI relays a signal to its child and SIGKILLs it when the child takes
  * longer than 30 ms to answer (a busy machine), and a SIGKILLed script orphans the servers it
- * started, which lead their own process groups.
+ * started, which lead their own process groups. `root`: the checkout whose tsx loads the script
+ * (default: this one).
  *
  * @example
  * ```ts
@@ -29,8 +30,7 @@ export function pinnedServerVersion(): string {
  * spawn(cmd, args);
  * ```
  */
-export function tsNode(script: string, args: string[] = []): [string, string[]] {
-  return [process.execPath, ["--import", TSX_LOADER, script, ...args]];
+export function tsNode(script: string, args: string[] = [], root = ROOT): [string, string[]] {
+  const loader = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  return [process.execPath, ["--import", loader, script, ...args]];
 }
-
-const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;

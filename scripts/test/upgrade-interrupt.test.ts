@@ -10,10 +10,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { homedir, tmpdir, userInfo } from "node:os";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../lib/paths.ts";
+import { ROOT, tsNode } from "../lib/paths.ts";
 import { copyWorkspace, MANAGED_PATHS } from "../upgrade-server.ts";
 
 const run = promisify(execFile);
@@ -201,9 +200,8 @@ async function upgrade(args: string[], env: Record<string, string> = {}) {
   const before = await repoState(repo);
   const tmpBefore = await listTree(ownTmp);
   const started = await ticksNow();
-  // `node --import tsx` as the package.json scripts run it: no tsx CLI relaying the signal.
-  const loader = pathToFileURL(join(repo, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  const child = spawn(process.execPath, ["--import", loader, join(repo, "scripts", "upgrade-server.ts"), ...args], {
+  // As the package.json scripts run it: no tsx CLI relaying the signal.
+  const child = spawn(...tsNode(join(repo, "scripts", "upgrade-server.ts"), args, repo), {
     cwd: repo,
     env: {
       ...process.env,

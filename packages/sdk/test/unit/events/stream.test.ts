@@ -457,19 +457,22 @@ describe("dedup", () => {
 });
 
 describe("fairness", () => {
-  it("a body that is already buffered does not outrun a consumer that keeps up (no overflow)", async () => {
-    // e.g. a custom fetch answering from memory: every read resolves at once
-    const n = 30_000;
+  /** `n` events, all enqueued up front: every read resolves at once (e.g. a custom fetch answering from memory). */
+  const bufferedBody = (n: number) => {
     const text = Array.from({ length: n }, (_, i) => `data: ${JSON.stringify(ev(`evt_${String(i).padStart(6, "0")}`))}\n\n`).join(
       "",
     );
     const bytes = new TextEncoder().encode(text);
-    const body = new ReadableStream<Uint8Array>({
+    return new ReadableStream<Uint8Array>({
       start(c) {
         for (let o = 0; o < bytes.length; o += 65_536) c.enqueue(bytes.subarray(o, o + 65_536));
       },
     });
-    const s = new EventStream({ streamFetch: async () => new Response(body) }, { watchdogMs: 0 });
+  };
+
+  it("a body that is already buffered does not outrun a consumer that keeps up (no overflow)", async () => {
+    const n = 30_000;
+    const s = new EventStream({ streamFetch: async () => new Response(bufferedBody(n)) }, { watchdogMs: 0 });
     let count = 0;
     for await (const _ of s.subscribe({ sessionID: "ses_1" })) if (++count === n) break;
     expect(count).toBe(n);
@@ -478,16 +481,7 @@ describe("fairness", () => {
 
   it("a subscriber that stops reading does not hold up the others: the wait for it ends after a macrotask", async () => {
     const n = 30_000;
-    const text = Array.from({ length: n }, (_, i) => `data: ${JSON.stringify(ev(`evt_${String(i).padStart(6, "0")}`))}\n\n`).join(
-      "",
-    );
-    const bytes = new TextEncoder().encode(text);
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        for (let o = 0; o < bytes.length; o += 65_536) c.enqueue(bytes.subarray(o, o + 65_536));
-      },
-    });
-    const s = new EventStream({ streamFetch: async () => new Response(body) }, { watchdogMs: 0 });
+    const s = new EventStream({ streamFetch: async () => new Response(bufferedBody(n)) }, { watchdogMs: 0 });
     const stalled = s.subscribe({ sessionID: "ses_1", bufferSize: 500, overflow: "drop-oldest" });
     let count = 0;
     for await (const _ of s.subscribe({ sessionID: "ses_1" })) if (++count === n) break;

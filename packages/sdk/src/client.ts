@@ -13,6 +13,7 @@ import {
   type StreamFetchInit,
   serializeBody,
 } from "./core/client-core.js";
+import { ValidationError } from "./core/errors.js";
 import type { Logger, LogLevel } from "./core/logger.js";
 import type { Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
@@ -71,7 +72,8 @@ export class OpencodeClient extends OpencodeCore {
   }
 
   /**
-   * Calls an operation by its operationId (what the nested members do).
+   * Calls an operation by its operationId (what the nested members do). An id the client does not
+   * know rejects with a {@link ValidationError} before any request.
    *
    * @example
    * ```ts
@@ -81,7 +83,9 @@ export class OpencodeClient extends OpencodeCore {
   call<Id extends OperationId>(operationId: Id, args?: OperationArgs<Id>): APIPromise<OperationData<Id>> {
     const op = (OPERATIONS as Record<string, (typeof OPERATIONS)[OperationId]>)[operationId];
     if (!op) {
-      const p = Promise.reject(new TypeError(`unknown operation ${String(operationId)}`)) as APIPromise<OperationData<Id>>;
+      const id = String(operationId);
+      const error = new ValidationError(`unknown operation ${JSON.stringify(id)}`, id, "operationId", operationId);
+      const p = Promise.reject(error) as APIPromise<OperationData<Id>>;
       p.withResponse = () => p as never;
       return p;
     }

@@ -1,7 +1,7 @@
-/** The full client's `close()`, against a loopback stub: calls in flight, the event stream and the keep-alive sockets. */
+/** The full client against a loopback stub: `close()` (calls in flight, the event stream, the keep-alive sockets) and `call()` by operation id. */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { APIUserAbortError, createOpencodeClient, EventStream } from "@ocsdk/sdk";
+import { APIUserAbortError, createOpencodeClient, EventStream, OpencodeError, ValidationError } from "@ocsdk/sdk";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -52,5 +52,28 @@ describe("close()", () => {
     expect(await pending).toBeInstanceOf(APIUserAbortError);
     await expect(oc.global.health()).rejects.toBeInstanceOf(APIUserAbortError);
     await until(() => sockets.size === 0, "every socket closed");
+  });
+});
+
+describe("call()", () => {
+  it("runs an operation by its id like the member does, and rejects an unknown id typed before any request", async () => {
+    const seen: string[] = [];
+    const { url } = await stub((path, res) => {
+      seen.push(path);
+      res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true,"version":"1.18.33"}');
+    });
+    const oc = createOpencodeClient({ baseUrl: url, logLevel: "off" });
+    try {
+      expect(await oc.call("global.health")).toEqual({ healthy: true, version: "1.18.33" });
+      expect(seen).toEqual(["/global/health"]);
+
+      const unknown = oc.call("session.nope" as "global.health");
+      await expect(unknown).rejects.toBeInstanceOf(ValidationError);
+      await expect(unknown).rejects.toMatchObject({ operationId: "session.nope", param: "operationId" });
+      await expect(unknown.withResponse()).rejects.toBeInstanceOf(OpencodeError);
+      expect(seen).toEqual(["/global/health"]);
+    } finally {
+      oc.close();
+    }
   });
 });

@@ -2,8 +2,10 @@
  * One consumer of the event-path benches, run as its own process: `tsx events-consumer.ts <which> <events> <runs>`.
  * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `new EventStream(oc).subscribe({ sessionID, types })`
  * with the default transport; `none`: starts the same server and reads nothing (the fixed cost).
+ * `memory-plain`, `memory-sdk`: the same two over the same frames read from memory (no transport, no server).
  */
 import { plainConsumer, sdkConsumer } from "./consumers.js";
+import { memoryFrames, plainMemoryConsumer, sdkMemoryConsumer } from "./memory-body.js";
 import { sseServerProcess } from "./server-process.js";
 
 const [which = "none", eventsArg = "10000", runsArg = "3"] = process.argv.slice(2);
@@ -14,6 +16,19 @@ const consumers: Record<string, (url: string) => Promise<number>> = {
   sdk: (url) => sdkConsumer(url, N),
   none: async () => N,
 };
+const memory: Record<string, (frames: Uint8Array) => Promise<number>> = {
+  "memory-plain": (frames) => plainMemoryConsumer(frames, N),
+  "memory-sdk": (frames) => sdkMemoryConsumer(frames, N),
+};
+const fromMemory = memory[which];
+if (fromMemory) {
+  const frames = memoryFrames(N);
+  for (let r = 0; r < Number(runsArg); r++) {
+    const got = await fromMemory(frames);
+    if (got !== N) throw new Error(`${which}: got ${got} of ${N} events`);
+  }
+  process.exit(0);
+}
 const consume = consumers[which];
 if (!consume) throw new Error(`unknown consumer ${which}`);
 const server = await sseServerProcess(N);

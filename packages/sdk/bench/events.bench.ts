@@ -11,7 +11,9 @@
  * 1 000 events, above the heap after a GC before the run: all of it (mostly the young generation,
  * i.e. garbage not yet collected) and the old generation alone (what lived long enough to be kept).
  *
- * Then the event path alone (the same frames from memory: no transport, no server), and the parser alone: one 5 MB event in 1 KB chunks read off a byte stream, against eventsource-parser.
+ * Then the event path alone (the same frames from memory: no transport, no server), beside the floor of any
+ * async-iterable consumer of them (the sdk's parser and queue, one await per event, none of the stream's logic),
+ * and the parser alone: one 5 MB event in 1 KB chunks read off a byte stream, against eventsource-parser.
  * Bounded: fixed counts, a few runs each; well under 2 minutes.
  */
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
@@ -20,6 +22,7 @@ import { createParser } from "eventsource-parser";
 import { SseParser } from "../src/core/sse.js";
 import * as sdk from "../src/index.js";
 import { plainConsumer, sdkConsumer } from "./consumers.js";
+import { iterationFloorConsumer, memoryFrames, plainMemoryConsumer, sdkMemoryConsumer } from "./memory-body.js";
 import { sseServerProcess } from "./server-process.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -145,58 +148,12 @@ console.log(
 
 // The event path alone: the same frames from memory, one 64 KiB chunk per macrotask as a socket
 // delivers them, so neither the transport nor the loopback server adds noise.
-const memFrames = new TextEncoder().encode(
-  Array.from(
-    { length: N },
-    (_, i) =>
-      `data: ${JSON.stringify({
-        id: `evt_${i.toString(16).padStart(12, "0")}`,
-        type: "message.part.delta",
-        properties: { sessionID: "ses_bench", messageID: "msg_bench", partID: "prt_bench", field: "text", delta: `word${i} ` },
-      })}\n\n`,
-  ).join(""),
-);
-const memBody = () => {
-  let o = 0;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(c) {
-        await new Promise((r) => setImmediate(r));
-        if (o < memFrames.length) c.enqueue(memFrames.subarray(o, o + 65_536));
-        o += 65_536;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-};
+const memFrames = memoryFrames(N);
 const memory: [string, () => Promise<number>][] = [
-  [
-    "plain (eventsource-parser + JSON.parse)",
-    async () => {
-      const reader = memBody().getReader();
-      const decoder = new TextDecoder();
-      let count = 0;
-      const parser = createParser({
-        onEvent: (e) => {
-          JSON.parse(e.data);
-          count++;
-        },
-      });
-      while (count < N) parser.feed(decoder.decode((await reader.read()).value, { stream: true }));
-      await reader.cancel();
-      return count;
-    },
-  ],
-  [
-    "sdk EventStream",
-    async () => {
-      const stream = new sdk.EventStream({ streamFetch: async () => new Response(memBody()) });
-      let count = 0;
-      for await (const _ of stream.subscribe({ sessionID: "ses_bench", types: ["message.part.delta"] })) if (++count === N) break;
-      await stream.close();
-      return count;
-    },
-  ],
+  ["plain (eventsource-parser + JSON.parse)", () => plainMemoryConsumer(memFrames, N)],
+  ["sdk EventStream", () => sdkMemoryConsumer(memFrames, N)],
+  // Not a goal: where the sdk's cost is (the part any consumer with one await per event pays, and the rest).
+  ["floor: sdk parser + queue + for await", () => iterationFloorConsumer(memFrames, N)],
 ];
 const memCpu = new Map<string, number[]>(memory.map(([name]) => [name, []]));
 for (let r = 0; r <= RUNS; r++) {

@@ -11,7 +11,8 @@
  * 1 000 events, above the heap after a GC before the run: all of it (mostly the young generation,
  * i.e. garbage not yet collected) and the old generation alone (what lived long enough to be kept).
  *
- * Then the event path alone (the same frames from memory: no transport, no server), beside the floor of any
+ * Then the same two-way comparison of plain and sdk with traffic as opencode writes it, one HTTP chunk per
+ * event; then the event path alone (the same frames from memory: no transport, no server), beside the floor of any
  * async-iterable consumer of them (the sdk's parser and queue, one await per event, none of the stream's logic),
  * and the parser alone: one 5 MB event in 1 KB chunks read off a byte stream, against eventsource-parser.
  * Bounded: fixed counts, a few runs each; well under 2 minutes.
@@ -145,6 +146,35 @@ console.log(
   `goals: sdk CPU/event ${goal(goalRuns.cpu)} plain (<= 1.15), rate ${goal(goalRuns.rate)} (>= 0.87); ` +
     `1000 subscribers ${goal(goalRuns.many)} one (<= 1.2); peak heap ${goal(goalRuns.heap)} official (<= 1)`,
 );
+
+// Traffic shaped as opencode writes it: one HTTP chunk per event (the slices above hold ~300 each).
+// A client that hands every chunk on as its own read pays a read, decode and parse step per event.
+const PER_EVENT: [string, (url: string) => Promise<number>][] = [
+  [PLAIN, (u) => plainConsumer(u, N)],
+  [ONE, (u) => sdkConsumer(u, N)],
+];
+const perEventServer = await sseServerProcess(N, true);
+const perEventRuns = new Map<string, Run[]>(PER_EVENT.map(([name]) => [name, []]));
+try {
+  for (const [name, fn] of PER_EVENT) await measure(name, perEventServer.url, fn); // warm-up
+  for (let r = 0; r < RUNS; r++) {
+    for (const [name, fn] of r % 2 === 0 ? PER_EVENT : [...PER_EVENT].reverse())
+      perEventRuns.get(name)?.push(await measure(name, perEventServer.url, fn));
+  }
+} finally {
+  await perEventServer.close();
+}
+{
+  const plain = perEventRuns.get(PLAIN) as Run[];
+  const one = perEventRuns.get(ONE) as Run[];
+  const cpu = one.map((r, i) => r.cpuUsPerEvent / (plain[i] as Run).cpuUsPerEvent);
+  const rate = one.map((r, i) => r.eventsPerSec / (plain[i] as Run).eventsPerSec);
+  console.log(
+    `\none HTTP chunk per event (as opencode writes them), ${N} events, ${RUNS} runs: ` +
+      `plain ${median(plain.map((r) => r.cpuUsPerEvent)).toFixed(2)} µs CPU/event, sdk ${median(one.map((r) => r.cpuUsPerEvent)).toFixed(2)}: ` +
+      `CPU ${goal(cpu)} plain, rate ${goal(rate)} plain`,
+  );
+}
 
 // The event path alone: the same frames from memory, one 64 KiB chunk per macrotask as a socket
 // delivers them, so neither the transport nor the loopback server adds noise.

@@ -32,20 +32,24 @@ const frame = (i) => "data: " + JSON.stringify({
   type: "message.part.delta",
   properties: { sessionID: "ses_bench", messageID: "msg_bench", partID: "prt_bench", field: "text", delta: "word" + i + " " },
 }) + "\\n\\n";
-const payload = Buffer.from(Array.from({ length: n }, (_, i) => frame(i)).join(""));
+const frames = Array.from({ length: n }, (_, i) => frame(i));
+const payload = Buffer.from(frames.join(""));
+// In 64 KiB slices, as a socket would deliver them; or as opencode writes them: one chunk per event.
+const perEvent = process.argv[2] === "per-event";
 const server = createServer((req, res) => {
   res.writeHead(200, { "content-type": "text/event-stream" });
-  // In 64 KiB slices, as a socket would deliver them, honouring backpressure; then held open like opencode.
+  // Honouring backpressure; then held open like opencode.
   let o = 0;
   const pump = () => {
-    while (o < payload.length) {
-      const ok = res.write(payload.subarray(o, o + 65536));
-      o += 65536;
+    const end = perEvent ? frames.length : payload.length;
+    while (o < end) {
+      const ok = res.write(perEvent ? frames[o] : payload.subarray(o, o + 65536));
+      o += perEvent ? 1 : 65536;
       if (!ok) return void res.once("drain", pump);
     }
   };
   pump();
-  req.on("close", () => { o = payload.length; });
+  req.on("close", () => { o = Infinity; });
 });
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 process.stdin.on("end", () => process.exit(0)).resume();
@@ -53,8 +57,9 @@ process.stdin.on("end", () => process.exit(0)).resume();
 
 /**
  * An SSE server in a child process: every GET gets `events` frames shaped like opencode's
- * `message.part.delta` (ids `evt_…`, session `ses_bench`), then the stream stays open.
+ * `message.part.delta` (ids `evt_…`, session `ses_bench`), then the stream stays open. Written in
+ * 64 KiB slices, or with `perEvent` as opencode writes them: one HTTP chunk per event.
  */
-export function sseServerProcess(events: number): Promise<{ url: string; close: () => Promise<void> }> {
-  return serverProcess(SSE_SERVER, [String(events)]);
+export function sseServerProcess(events: number, perEvent = false): Promise<{ url: string; close: () => Promise<void> }> {
+  return serverProcess(SSE_SERVER, [String(events), ...(perEvent ? ["per-event"] : [])]);
 }

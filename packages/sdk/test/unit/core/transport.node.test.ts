@@ -136,6 +136,30 @@ describe("streamed bodies", () => {
     await until(() => ended, "the server to end");
   });
 
+  it("hands the HTTP chunks of one socket read on as one read, bytes intact (opencode writes a chunk per event)", async () => {
+    const CHUNKS = 1_000;
+    const frames = Array.from({ length: CHUNKS }, (_, i) => `data: {"id":"evt_${i}"}\n\n`);
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      // One burst on the wire: every write its own chunk of the chunked encoding.
+      res.socket?.cork();
+      for (const f of frames) res.write(f);
+      res.socket?.uncork();
+      res.end();
+    });
+    const res = await createNodeFetch()(`${url}/event`);
+    let reads = 0;
+    let text = "";
+    const decoder = new TextDecoder();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      reads++;
+      text += decoder.decode(r.value, { stream: true });
+    }
+    expect(text).toBe(frames.join(""));
+    expect(reads).toBeLessThan(CHUNKS / 10);
+  });
+
   it("cancel() closes the connection: the server sees the close", async () => {
     let closed = false;
     const url = await listen((req, res) => {

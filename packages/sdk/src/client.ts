@@ -13,6 +13,7 @@ import {
   type StreamFetchInit,
   serializeBody,
 } from "./core/client-core.js";
+import { closeHelpers, setEventOptions } from "./core/lifecycle.js";
 import type { Logger, LogLevel } from "./core/logger.js";
 import type { Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
@@ -67,7 +68,23 @@ export class OpencodeClient extends OpencodeCore {
       // Nothing to report: calls skip the observer.
       return o.logger || o.hooks || o.metrics ? observer : undefined;
     });
+    setEventOptions(this, options.events);
     Object.assign(this, { logger, metrics: options.metrics }, buildTree(this));
+  }
+
+  /**
+   * Releases everything the client holds: helpers made for it (its shared event stream, and with it
+   * prompt handles and permission policies) close first, then what {@link OpencodeCore.close} releases.
+   *
+   * @example
+   * ```ts
+   * const oc = createOpencodeClient();
+   * oc.close();
+   * ```
+   */
+  override close(): void {
+    closeHelpers(this);
+    super.close();
   }
 
   /**
@@ -139,10 +156,7 @@ export class OpencodeClient extends OpencodeCore {
       path: pathOf(path),
       headers,
       body,
-      signal: init.signal,
-      timeoutMs: init.timeoutMs,
-      maxRetries: init.maxRetries,
-      idempotent: init.idempotent,
+      options: init,
       stream,
       expect: stream ? "sse" : undefined,
     });

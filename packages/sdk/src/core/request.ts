@@ -15,7 +15,7 @@ import {
   parseBodyText,
 } from "./errors.js";
 import type { AttemptInfo as Info, Observer } from "./observe.js";
-import type { ResponseKind } from "./operation-types.js";
+import type { RequestOptions, ResponseKind } from "./operation-types.js";
 import { collectSecretValues } from "./redact.js";
 import { defaultSleep, isIdempotentMethod, type RetryOptions, retryable, retryDelayMs } from "./retry.js";
 import { Attempt } from "./timeout.js";
@@ -47,30 +47,18 @@ export interface RunInput {
   /** Per-call headers, lower-case names. */
   headers?: Record<string, string> | undefined;
   body?: string | Uint8Array | undefined;
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-  maxRetries?: number | undefined;
-  /** Override the method-based idempotency (e.g. a POST the caller knows is safe to repeat). */
-  idempotent?: boolean | undefined;
+  /** The caller's signal, timeout, retries and idempotency override (its headers are in `headers` already). */
+  options: RequestOptions;
   /** Streams: the timeout stops once headers arrived, the body is not buffered, nothing is retried. */
   stream?: boolean;
   /** What the spec says the route returns; checked and parsed. Undefined: any answer, not parsed. */
   expect?: ResponseKind | undefined;
 }
 
-/** A successful call: the parsed data, and the answer as a `Response` only when asked for (most callers never do). */
-export class RunResult {
-  readonly data: unknown;
-  readonly wire: WireResponse;
-  #response: Response | undefined;
-  constructor(data: unknown, wire: WireResponse) {
-    this.data = data;
-    this.wire = wire;
-  }
-  get response(): Response {
-    this.#response ??= this.wire.toResponse();
-    return this.#response;
-  }
+/** A successful call: the parsed data (a stream's: its `Response`) and the answer, made a `Response` only when asked for. */
+export interface RunResult {
+  data: unknown;
+  wire: WireResponse;
 }
 
 /** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
@@ -99,12 +87,13 @@ export class Runner {
   /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
   async run(input: RunInput): Promise<RunResult> {
     const cfg = this.#cfg;
-    const { method, path, stream, expect, operationId } = input;
+    const { method, path, stream, expect, operationId, options } = input;
+    const { signal } = options;
     const closed = this.#closed.signal;
     if (closed.aborted) throw new APIUserAbortError(method, path, closed.reason);
-    const idempotent = input.idempotent ?? isIdempotentMethod(method);
-    const maxRetries = stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
-    const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
+    const idempotent = options.idempotent ?? isIdempotentMethod(method);
+    const maxRetries = stream ? 0 : (options.maxRetries ?? cfg.maxRetries);
+    const timeoutMs = options.timeoutMs ?? cfg.timeoutMs;
     const o = cfg.observer;
     const key = o ? (operationId ?? `${method} ${path}`) : "";
     const base = stream ? this.#sse : this.#json;
@@ -114,7 +103,7 @@ export class Runner {
     for (let attempt = 1; ; attempt++) {
       const info = { operationId, method, path, attempt };
       const t0 = o ? o.request(info, headers, input.body) : 0;
-      const a = new Attempt(timeoutMs, input.signal, stream ? undefined : this.#pool);
+      const a = new Attempt(timeoutMs, signal, stream ? undefined : this.#pool);
       this.#active.add(a);
       let error: OpencodeError;
       let wire: WireResponse | undefined;
@@ -134,11 +123,10 @@ export class Runner {
         if (ok) {
           let data: unknown;
           if (stream) {
+            data = w.toResponse();
             const mismatch = expect && mediaMismatch("sse", w.header("content-type"));
             if (mismatch) {
-              w.toResponse()
-                .body?.cancel()
-                .catch(() => {});
+              (data as Response).body?.cancel().catch(() => {});
               throw invalidResponse(info, w, mismatch, false);
             }
           } else if (expect && status !== 204 && status !== 205) {
@@ -146,7 +134,7 @@ export class Runner {
             data = parseData(expect, w, info, body instanceof Promise ? await body : body);
           }
           o?.end(key, started, false);
-          return new RunResult(data, w);
+          return { data, wire: w };
         }
         error = makeAPIError({
           status,
@@ -156,7 +144,7 @@ export class Runner {
           headers: w.headers(),
           attempts: attempt,
           secrets: cfg.secrets,
-          ...(status === 401 ? { hint: cfg.authHint } : {}),
+          hint: status === 401 ? cfg.authHint : undefined,
         });
       } catch (caught) {
         a.done();
@@ -183,7 +171,7 @@ export class Runner {
         throw error;
       }
       o?.retry(info, delayMs, error, maxRetries);
-      const sleepSignal = input.signal ? AbortSignal.any([input.signal, closed]) : closed;
+      const sleepSignal = signal ? AbortSignal.any([signal, closed]) : closed;
       try {
         await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
         sleepSignal.throwIfAborted();

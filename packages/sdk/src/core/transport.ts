@@ -6,15 +6,7 @@
 const NEVER_SENT = Symbol.for("ocsdk.neverSent");
 
 /** Error codes that can only happen before a connection exists. */
-const CONNECT_PHASE_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const CONNECT_PHASE_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /**
  * True when an error from a fetch implementation proves the request never left this process:
@@ -31,7 +23,7 @@ export function isNeverSent(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
   const e = error as { [NEVER_SENT]?: boolean; code?: unknown; cause?: unknown; errors?: unknown };
   if (e[NEVER_SENT] !== undefined) return e[NEVER_SENT] === true;
-  if (typeof e.code === "string" && CONNECT_PHASE_CODES.has(e.code)) return true;
+  if (typeof e.code === "string" && CONNECT_PHASE_CODE.test(e.code)) return true;
   if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isNeverSent(x, depth + 1))) return true;
   return isNeverSent(e.cause, depth + 1);
 }

@@ -3,7 +3,7 @@
  * `createCore` is what single-operation imports (`@ocsdk/sdk/operations`) run on; the full
  * `OpencodeClient` extends it with every operation as a member.
  */
-import { defaultTransport } from "#default-transport";
+import { defaultTransport, optionTransport } from "#default-transport";
 import type { EventStreamOptions } from "../events/stream.js";
 import { readEnv } from "./env.js";
 import { OpencodeError, ValidationError } from "./errors.js";
@@ -14,7 +14,6 @@ import type { APIPromise, OperationDef, RequestOptions } from "./operation-types
 import { type RunInput, Runner, type RunResult } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
-import { fetchTransport } from "./transport.js";
 import { serializeQuery } from "./url.js";
 import { checkedPath } from "./validate.js";
 
@@ -126,7 +125,7 @@ export class OpencodeCore {
     const token = password !== undefined ? base64(`${username}:${password}`) : undefined;
     // Grows with secret-looking request fields (API keys…), so echoes of them are redacted too.
     const secrets = new Set([password, token].filter((s): s is string => !!s));
-    const transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
+    const transport = options.fetch ? optionTransport(options.fetch) : defaultTransport();
     this.#close = transport.close?.bind(transport);
     // The caller's own authorization header wins over the password.
     const headers = { ...(token ? { authorization: `Basic ${token}` } : {}), ...lower(options.headers) };

@@ -19,7 +19,7 @@ import type { RequestOptions, ResponseKind } from "./operation-types.js";
 import { collectSecretValues } from "./redact.js";
 import { defaultSleep, isIdempotentMethod, type RetryOptions, retryable, retryDelayMs } from "./retry.js";
 import { Attempt } from "./timeout.js";
-import { isNeverSent, type Transport, type WireResponse } from "./transport.js";
+import { isMarkedNeverSent, type Transport, type WireResponse } from "./transport.js";
 
 /** Everything the runner needs from the client. */
 export interface RunnerConfig {
@@ -157,7 +157,14 @@ export class Runner {
         }
         if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
-        else error = new APIConnectionError({ method, path, cause: caught, neverSent: isNeverSent(caught), attempts: attempt });
+        else
+          error = new APIConnectionError({
+            method,
+            path,
+            cause: caught,
+            neverSent: isMarkedNeverSent(caught),
+            attempts: attempt,
+          });
         if (!wire) o?.response(info, undefined, t0, error);
       }
 

@@ -149,13 +149,10 @@ export class Runner {
       } catch (caught) {
         a.done();
         this.#active.delete(a);
-        if (a.cause === "user" || a.cause === "closed") {
-          const abort = new APIUserAbortError(method, path, a.signal.reason);
-          o?.fail(info, abort, t0, wire?.status);
-          o?.end(key, started, true);
-          throw abort;
-        }
-        if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
+        // An abort is never retried (nor a response of its own): it goes straight to the failure below.
+        const aborted = a.cause === "user" || a.cause === "closed";
+        if (aborted) error = new APIUserAbortError(method, path, a.signal.reason);
+        else if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
         else
           error = new APIConnectionError({
@@ -165,7 +162,7 @@ export class Runner {
             neverSent: isMarkedNeverSent(caught),
             attempts: attempt,
           });
-        if (!wire) o?.response(info, undefined, t0, error);
+        if (!wire && !aborted) o?.response(info, undefined, t0, error);
       }
 
       const again =

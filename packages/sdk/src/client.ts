@@ -74,7 +74,8 @@ export class OpencodeClient extends OpencodeCore {
 
   /**
    * Releases everything the client holds: helpers made for it (its shared event stream, and with it
-   * prompt handles and permission policies) close first, then what {@link OpencodeCore.close} releases.
+   * prompt handles and permission policies) close, calls in flight are aborted (`APIUserAbortError`),
+   * new calls are refused, and the default Node transport's keep-alive sockets are closed.
    *
    * @example
    * ```ts

@@ -172,10 +172,9 @@ export class OpencodeCore {
   }
 
   /**
-   * Releases everything the client holds: helpers made for a full client (its shared event stream,
-   * and with it prompt handles and permission policies) close, calls in flight are aborted
-   * (`APIUserAbortError`), new calls are refused, and the default Node transport's keep-alive
-   * sockets are closed.
+   * Releases everything the core holds: calls in flight are aborted (`APIUserAbortError`), new calls
+   * are refused, and the default Node transport's keep-alive sockets are closed. A full client also
+   * closes the helpers made for it first.
    *
    * @example
    * ```ts

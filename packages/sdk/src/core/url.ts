@@ -13,6 +13,8 @@
  * ```
  */
 export function serializeQuery(query: Record<string, unknown> | undefined): string {
+  // Most calls have no query: no array for them (a hot path).
+  if (!query) return "";
   const parts: string[] = [];
   for (const name in query) {
     const value = query[name];

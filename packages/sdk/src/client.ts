@@ -157,7 +157,10 @@ export class OpencodeClient extends OpencodeCore {
       path: pathOf(path),
       headers,
       body,
-      options: init,
+      signal: init.signal,
+      timeoutMs: init.timeoutMs,
+      maxRetries: init.maxRetries,
+      idempotent: init.idempotent,
       stream,
       expect: stream ? "sse" : undefined,
     });

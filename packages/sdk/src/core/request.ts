@@ -15,7 +15,7 @@ import {
   parseBodyText,
 } from "./errors.js";
 import type { AttemptInfo as Info, Observer } from "./observe.js";
-import type { RequestOptions, ResponseKind } from "./operation-types.js";
+import type { ResponseKind } from "./operation-types.js";
 import { collectSecretValues } from "./redact.js";
 import { defaultSleep, isIdempotentMethod, type RetryOptions, retryable, retryDelayMs } from "./retry.js";
 import { Attempt } from "./timeout.js";
@@ -47,18 +47,30 @@ export interface RunInput {
   /** Per-call headers, lower-case names. */
   headers?: Record<string, string> | undefined;
   body?: string | Uint8Array | undefined;
-  /** The caller's signal, timeout, retries and idempotency override (its headers are in `headers` already). */
-  options: RequestOptions;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  /** Override the method-based idempotency (e.g. a POST the caller knows is safe to repeat). */
+  idempotent?: boolean | undefined;
   /** Streams: the timeout stops once headers arrived, the body is not buffered, nothing is retried. */
   stream?: boolean;
   /** What the spec says the route returns; checked and parsed. Undefined: any answer, not parsed. */
   expect?: ResponseKind | undefined;
 }
 
-/** A successful call: the parsed data (a stream's: its `Response`) and the answer, made a `Response` only when asked for. */
-export interface RunResult {
-  data: unknown;
-  wire: WireResponse;
+/** A successful call: the parsed data (a stream's: its `Response`), and the answer as a `Response` only when asked for (most callers never do). */
+export class RunResult {
+  readonly data: unknown;
+  readonly wire: WireResponse;
+  #response: Response | undefined;
+  constructor(data: unknown, wire: WireResponse) {
+    this.data = data;
+    this.wire = wire;
+  }
+  get response(): Response {
+    this.#response ??= this.wire.toResponse();
+    return this.#response;
+  }
 }
 
 /** Executes calls for one client. @example `await new Runner(cfg).run({ operationId: undefined, method: "GET", url, path })` */
@@ -87,13 +99,12 @@ export class Runner {
   /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
   async run(input: RunInput): Promise<RunResult> {
     const cfg = this.#cfg;
-    const { method, path, stream, expect, operationId, options } = input;
-    const { signal } = options;
+    const { method, path, stream, expect, operationId, signal } = input;
     const closed = this.#closed.signal;
     if (closed.aborted) throw new APIUserAbortError(method, path, closed.reason);
-    const idempotent = options.idempotent ?? isIdempotentMethod(method);
-    const maxRetries = stream ? 0 : (options.maxRetries ?? cfg.maxRetries);
-    const timeoutMs = options.timeoutMs ?? cfg.timeoutMs;
+    const idempotent = input.idempotent ?? isIdempotentMethod(method);
+    const maxRetries = stream ? 0 : (input.maxRetries ?? cfg.maxRetries);
+    const timeoutMs = input.timeoutMs ?? cfg.timeoutMs;
     const o = cfg.observer;
     const key = o ? (operationId ?? `${method} ${path}`) : "";
     const base = stream ? this.#sse : this.#json;
@@ -134,7 +145,7 @@ export class Runner {
             data = parseData(expect, w, info, body instanceof Promise ? await body : body);
           }
           o?.end(key, started, false);
-          return { data, wire: w };
+          return new RunResult(data, w);
         }
         error = makeAPIError({
           status,

@@ -14,6 +14,7 @@ import {
   serializeBody,
 } from "./core/client-core.js";
 import { ValidationError } from "./core/errors.js";
+import { closeHelpers, setEventOptions } from "./core/lifecycle.js";
 import type { Logger, LogLevel } from "./core/logger.js";
 import type { Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
@@ -68,7 +69,24 @@ export class OpencodeClient extends OpencodeCore {
       // Nothing to report: calls skip the observer.
       return o.logger || o.hooks || o.metrics ? observer : undefined;
     });
+    setEventOptions(this, options.events);
     Object.assign(this, { logger, metrics: options.metrics }, buildTree(this));
+  }
+
+  /**
+   * Releases everything the client holds: helpers made for it (its shared event stream, and with it
+   * prompt handles and permission policies) close, calls in flight are aborted (`APIUserAbortError`),
+   * new calls are refused, and the default Node transport's keep-alive sockets are closed.
+   *
+   * @example
+   * ```ts
+   * const oc = createOpencodeClient();
+   * oc.close();
+   * ```
+   */
+  override close(): void {
+    closeHelpers(this);
+    super.close();
   }
 
   /**

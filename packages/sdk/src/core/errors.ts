@@ -314,12 +314,10 @@ const isHtml = (body: unknown): boolean => typeof body === "string" && /^\s*</.t
 
 function parseViolations(header: string | null): SpecViolation[] {
   try {
-    const list = header ? (JSON.parse(header) as SpecViolation[]) : [];
-    return Array.isArray(list)
-      ? list
-          .filter((v) => str(v?.message))
-          .map((v) => ({ location: Array.isArray(v.location) ? v.location.map(String) : [], code: v.code, message: v.message }))
-      : [];
+    // Not JSON, or JSON but not an array (no `filter`): no violations.
+    return (JSON.parse(header || "[]") as SpecViolation[])
+      .filter((v) => str(v?.message))
+      .map(({ location, code, message }) => ({ location: Array.isArray(location) ? location.map(String) : [], code, message }));
   } catch {
     return [];
   }

@@ -23,9 +23,8 @@ export function redact(value: unknown, secrets: Iterable<string> = [], depth = 0
   if (value instanceof Error) return { name: value.name, message: redactString(value.message, secrets) };
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
-  const entries = value instanceof Headers ? [...value] : Object.entries(value);
-  for (const [k, v] of entries) {
-    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== "" ? REDACTED : redact(v, secrets, depth + 1);
+  for (const [k, v] of value instanceof Headers ? value : Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v != null && v !== "" ? REDACTED : redact(v, secrets, depth + 1);
   }
   return out;
 }

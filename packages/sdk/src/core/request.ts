@@ -19,7 +19,7 @@ import type { ResponseKind } from "./operation-types.js";
 import { collectSecretValues } from "./redact.js";
 import { defaultSleep, isIdempotentMethod, type RetryOptions, retryable, retryDelayMs } from "./retry.js";
 import { Attempt } from "./timeout.js";
-import { isNeverSent, type Transport, type WireResponse } from "./transport.js";
+import { isMarkedNeverSent, type Transport, type WireResponse } from "./transport.js";
 
 /** Everything the runner needs from the client. */
 export interface RunnerConfig {
@@ -58,7 +58,7 @@ export interface RunInput {
   expect?: ResponseKind | undefined;
 }
 
-/** A successful call: the parsed data, and the answer as a `Response` only when asked for (most callers never do). */
+/** A successful call: the parsed data (a stream's: its `Response`), and the answer as a `Response` only when asked for (most callers never do). */
 export class RunResult {
   readonly data: unknown;
   readonly wire: WireResponse;
@@ -99,7 +99,7 @@ export class Runner {
   /** Runs a call; resolves with a 2xx answer (checked and parsed per `expect`), rejects with an {@link OpencodeError}. */
   async run(input: RunInput): Promise<RunResult> {
     const cfg = this.#cfg;
-    const { method, path, stream, expect, operationId } = input;
+    const { method, path, stream, expect, operationId, signal } = input;
     const closed = this.#closed.signal;
     if (closed.aborted) throw new APIUserAbortError(method, path, closed.reason);
     const idempotent = input.idempotent ?? isIdempotentMethod(method);
@@ -114,7 +114,7 @@ export class Runner {
     for (let attempt = 1; ; attempt++) {
       const info = { operationId, method, path, attempt };
       const t0 = o ? o.request(info, headers, input.body) : 0;
-      const a = new Attempt(timeoutMs, input.signal, stream ? undefined : this.#pool);
+      const a = new Attempt(timeoutMs, signal, stream ? undefined : this.#pool);
       this.#active.add(a);
       let error: OpencodeError;
       let wire: WireResponse | undefined;
@@ -134,11 +134,10 @@ export class Runner {
         if (ok) {
           let data: unknown;
           if (stream) {
+            data = w.toResponse();
             const mismatch = expect && mediaMismatch("sse", w.header("content-type"));
             if (mismatch) {
-              w.toResponse()
-                .body?.cancel()
-                .catch(() => {});
+              (data as Response).body?.cancel().catch(() => {});
               throw invalidResponse(info, w, mismatch, false);
             }
           } else if (expect && status !== 204 && status !== 205) {
@@ -156,21 +155,25 @@ export class Runner {
           headers: w.headers(),
           attempts: attempt,
           secrets: cfg.secrets,
-          ...(status === 401 ? { hint: cfg.authHint } : {}),
+          hint: status === 401 ? cfg.authHint : undefined,
         });
       } catch (caught) {
         a.done();
         this.#active.delete(a);
-        if (a.cause === "user" || a.cause === "closed") {
-          const abort = new APIUserAbortError(method, path, a.signal.reason);
-          o?.fail(info, abort, t0, wire?.status);
-          o?.end(key, started, true);
-          throw abort;
-        }
-        if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
+        // An abort is never retried (nor a response of its own): it goes straight to the failure below.
+        const aborted = a.cause === "user" || a.cause === "closed";
+        if (aborted) error = new APIUserAbortError(method, path, a.signal.reason);
+        else if (a.cause === "timeout") error = new APITimeoutError({ method, path, timeoutMs, attempts: attempt });
         else if (caught instanceof OpencodeError) error = caught;
-        else error = new APIConnectionError({ method, path, cause: caught, neverSent: isNeverSent(caught), attempts: attempt });
-        if (!wire) o?.response(info, undefined, t0, error);
+        else
+          error = new APIConnectionError({
+            method,
+            path,
+            cause: caught,
+            neverSent: isMarkedNeverSent(caught),
+            attempts: attempt,
+          });
+        if (!wire && !aborted) o?.response(info, undefined, t0, error);
       }
 
       const again =
@@ -183,7 +186,7 @@ export class Runner {
         throw error;
       }
       o?.retry(info, delayMs, error, maxRetries);
-      const sleepSignal = input.signal ? AbortSignal.any([input.signal, closed]) : closed;
+      const sleepSignal = signal ? AbortSignal.any([signal, closed]) : closed;
       try {
         await (cfg.retry.sleep ?? defaultSleep)(delayMs, sleepSignal);
         sleepSignal.throwIfAborted();

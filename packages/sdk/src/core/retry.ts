@@ -98,9 +98,9 @@ export function isRetryableStatus(status: number, headers?: Headers): boolean {
  * ```
  */
 export function retryAfterMs(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
-  const ms = headers?.get("retry-after-ms");
+  const ms = headers?.get("retry-after-ms")?.trim();
   const n = Number(ms);
-  if (ms?.trim() && n >= 0 && n < Number.POSITIVE_INFINITY) return n;
+  if (ms && n >= 0 && n < Number.POSITIVE_INFINITY) return n;
   const ra = headers?.get("retry-after")?.trim();
   if (!ra) return undefined;
   if (/^\d+(\.\d+)?$/.test(ra)) return Number(ra) * 1000;

@@ -6,15 +6,7 @@
 const NEVER_SENT = Symbol.for("ocsdk.neverSent");
 
 /** Error codes that can only happen before a connection exists. */
-const CONNECT_PHASE_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const CONNECT_PHASE_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /**
  * True when an error from a fetch implementation proves the request never left this process:
@@ -31,9 +23,23 @@ export function isNeverSent(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
   const e = error as { [NEVER_SENT]?: boolean; code?: unknown; cause?: unknown; errors?: unknown };
   if (e[NEVER_SENT] !== undefined) return e[NEVER_SENT] === true;
-  if (typeof e.code === "string" && CONNECT_PHASE_CODES.has(e.code)) return true;
+  if (typeof e.code === "string" && CONNECT_PHASE_CODE.test(e.code)) return true;
   if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isNeverSent(x, depth + 1))) return true;
   return isNeverSent(e.cause, depth + 1);
+}
+
+/**
+ * True when a transport marked the error as provably unsent ({@link markNeverSent}): what the runner
+ * reads. The Node transports mark their errors; in browsers, fetch errors carry nothing to tell.
+ *
+ * @example
+ * ```ts
+ * markNeverSent(error, true);
+ * isMarkedNeverSent(error); // true
+ * ```
+ */
+export function isMarkedNeverSent(error: unknown): boolean {
+  return (error as { [NEVER_SENT]?: boolean } | null | undefined)?.[NEVER_SENT] === true;
 }
 
 /** Marks an error as (not) provably unsent; used by transports that see the connection phase. */
@@ -75,20 +81,28 @@ export interface Transport {
 }
 
 /**
- * A {@link Transport} over any `fetch` (the platform's, undici's, a test double).
+ * A {@link Transport} over any `fetch` (the platform's, undici's, a test double). `neverSent` tells
+ * which of its errors provably never left this process (on Node: {@link isNeverSent}, from undici's
+ * error codes); they are marked for the runner. Without it none is, as for browsers' fetch.
  *
  * @example
  * ```ts
- * const transport = fetchTransport(fetch);
+ * const transport = fetchTransport(fetch, isNeverSent);
  * ```
  */
-export function fetchTransport(fetchImpl: typeof fetch): Transport {
+export function fetchTransport(fetchImpl: typeof fetch, neverSent?: (error: unknown) => boolean): Transport {
   return {
     async send(req, mode) {
       // Only what differs from fetch's defaults (redirects are followed by default).
       const init: RequestInit = { method: req.method, headers: req.headers, signal: req.signal };
       if (req.body !== undefined) init.body = req.body as BodyInit;
-      const res = await fetchImpl(req.url, init);
+      let res: Response;
+      try {
+        res = await fetchImpl(req.url, init);
+      } catch (error) {
+        if (neverSent) markNeverSent(error, neverSent(error));
+        throw error;
+      }
       return new FetchWire(res, mode === "stream" ? undefined : await res.arrayBuffer());
     },
   };

@@ -13,26 +13,22 @@
  * ```
  */
 export function serializeQuery(query: Record<string, unknown> | undefined): string {
+  // Most calls have no query: no array for them (a hot path).
   if (!query) return "";
-  let out = "";
+  const parts: string[] = [];
   for (const name in query) {
     const value = query[name];
-    if (value === undefined || value === null) continue;
-    let part: string;
-    if (Array.isArray(value)) part = value.map((v) => primitive(name, v)).join("&");
-    else if (value instanceof Date) part = `${name}=${value.toISOString()}`;
-    else if (typeof value === "object") {
-      const parts: string[] = [];
-      for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) parts.push(primitive(`${name}[${k}]`, v));
-      part = parts.join("&");
-    } else part = primitive(name, value);
-    if (part) out += out ? `&${part}` : part;
+    if (value instanceof Date) parts.push(`${name}=${value.toISOString()}`);
+    else if (Array.isArray(value)) for (const v of value) add(parts, name, v);
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) add(parts, `${name}[${k}]`, v);
+    else add(parts, name, value);
   }
-  return out;
+  return parts.join("&");
 }
 
-function primitive(name: string, value: unknown): string {
-  if (value === undefined || value === null) return "";
+/** One `name=value` pair; undefined/null values are left out, nested arrays/objects are not supported. */
+function add(parts: string[], name: string, value: unknown): void {
+  if (value === undefined || value === null) return;
   if (typeof value === "object") throw new TypeError(`query parameter ${name}: nested arrays/objects are not supported`);
-  return `${name}=${encodeURIComponent(value as string)}`;
+  parts.push(`${name}=${encodeURIComponent(value as string)}`);
 }

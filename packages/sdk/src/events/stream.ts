@@ -8,8 +8,8 @@
  */
 import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
-import { eventOptionsOf, onClose } from "../core/client-core.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
+import { eventOptionsOf, onClose } from "../core/lifecycle.js";
 import { defaultSleep } from "../core/retry.js";
 import { type SseMessage, SseParser } from "../core/sse.js";
 import { SubscriberQueue } from "../core/subscriber-queue.js";

@@ -3,7 +3,8 @@ import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { describe, expect, it } from "vitest";
-import { defaultTransport } from "../../../src/core/default-transport.node.ts";
+import { defaultTransport, optionTransport } from "../../../src/core/default-transport.node.ts";
+import { isMarkedNeverSent } from "../../../src/core/transport.ts";
 
 describe("defaultTransport (Node)", () => {
   it("reuses one kept-alive socket for calls in sequence, and close() releases it", async () => {
@@ -35,5 +36,19 @@ describe("defaultTransport (Node)", () => {
     } finally {
       await closeServer(server);
     }
+  });
+
+  it("marks a refused connection of the caller's fetch (undici) as never sent, so a POST may be retried", async () => {
+    // A port nothing listens on: a server's, closed again.
+    const server = createServer();
+    const url = await listenLoopback(server);
+    await closeServer(server);
+    const t = optionTransport(fetch);
+    const signal = new AbortController().signal;
+    const error = await t
+      .send({ method: "POST", url: `${url}/session`, headers: {}, body: "{}", signal }, "buffer")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(isMarkedNeverSent(error)).toBe(true);
   });
 });

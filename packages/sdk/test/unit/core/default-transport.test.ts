@@ -1,6 +1,7 @@
 /** The default transport outside Node: the platform's fetch, looked up at each call. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { defaultTransport } from "../../../src/core/default-transport.ts";
+import { defaultTransport, optionTransport } from "../../../src/core/default-transport.ts";
+import { isMarkedNeverSent } from "../../../src/core/transport.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -24,5 +25,15 @@ describe("defaultTransport (platform fetch)", () => {
     );
     expect(calls).toEqual(["http://127.0.0.1:1/global/health"]);
     expect(await res.text()).toBe("{}");
+  });
+
+  it("takes no fetch error as never sent (browsers' fetch errors carry no connect-phase codes)", async () => {
+    const error = Object.assign(new TypeError("Failed to fetch"), { code: "ECONNREFUSED" });
+    const t = optionTransport((async () => Promise.reject(error)) as typeof fetch);
+    const signal = new AbortController().signal;
+    await expect(t.send({ method: "POST", url: "http://127.0.0.1:1/x", headers: {}, body: "b", signal }, "buffer")).rejects.toBe(
+      error,
+    );
+    expect(isMarkedNeverSent(error)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 /** The transport seam: telling a request that never left from one that may have reached the server, and the fetch adapter. */
 import { describe, expect, it } from "vitest";
-import { fetchTransport, isNeverSent, markNeverSent } from "../../../src/core/transport.ts";
+import { fetchTransport, isMarkedNeverSent, isNeverSent, markNeverSent } from "../../../src/core/transport.ts";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -44,6 +44,22 @@ describe("fetchTransport", () => {
     expect(await buffered.toResponse().text()).toBe("hello");
     const streamed = await t.send(req, "stream");
     expect(await streamed.toResponse().text()).toBe("hello");
+  });
+
+  it("marks fetch errors by its neverSent rule for the runner, and none without a rule", async () => {
+    const req = { method: "POST", url: "http://127.0.0.1:1/x", headers: {}, body: "b", signal: new AbortController().signal };
+    const failing = (error: Error) => (async () => Promise.reject(error)) as typeof fetch;
+    const sendError = (t: ReturnType<typeof fetchTransport>) => t.send(req, "buffer").catch((e: unknown) => e);
+    const refused = withCode("ECONNREFUSED");
+    expect(await sendError(fetchTransport(failing(refused), isNeverSent))).toBe(refused);
+    expect(isMarkedNeverSent(refused)).toBe(true);
+    const reset = withCode("ECONNRESET");
+    await sendError(fetchTransport(failing(reset), isNeverSent));
+    expect(isMarkedNeverSent(reset)).toBe(false);
+    const unruled = withCode("ECONNREFUSED");
+    await sendError(fetchTransport(failing(unruled)));
+    expect(isMarkedNeverSent(unruled)).toBe(false);
+    expect([isMarkedNeverSent(undefined), isMarkedNeverSent("text")]).toEqual([false, false]);
   });
 
   it("a buffered 204 becomes a Response without a body", async () => {

@@ -91,25 +91,31 @@ const consumers: [string, (url: string) => Promise<number>][] = [
   ["sdk, 1000 subscribers", (u) => sdkConsumer(u, N, 999, sampleHeap)],
 ];
 
-const server = await sseServerProcess(N);
-const runs = new Map<string, Run[]>(consumers.map(([name]) => [name, []]));
-try {
-  for (const [name, fn] of consumers) await measure(name, server.url, fn); // warm-up
-  // Interleaved, so a busy machine slows every consumer alike; every other run in reverse order,
-  // so a load that rises or falls during a run does not always favour the consumer measured first.
-  for (let r = 0; r < RUNS; r++) {
-    for (const [name, fn] of r % 2 === 0 ? consumers : [...consumers].reverse())
-      runs.get(name)?.push(await measure(name, server.url, fn));
+/** RUNS runs of every consumer against its own server process (`perEvent`: one HTTP chunk per event), by name. */
+async function interleavedRuns(list: [string, (url: string) => Promise<number>][], perEvent = false) {
+  const server = await sseServerProcess(N, perEvent);
+  const byName = new Map<string, Run[]>(list.map(([name]) => [name, []]));
+  try {
+    for (const [name, fn] of list) await measure(name, server.url, fn); // warm-up
+    // Interleaved, so a busy machine slows every consumer alike; every other run in reverse order,
+    // so a load that rises or falls during a run does not always favour the consumer measured first.
+    for (let r = 0; r < RUNS; r++) {
+      for (const [name, fn] of r % 2 === 0 ? list : [...list].reverse())
+        byName.get(name)?.push(await measure(name, server.url, fn));
+    }
+  } finally {
+    await server.close();
   }
-} finally {
-  await server.close();
+  return byName;
 }
+
+const runs = await interleavedRuns(consumers);
 
 // Each figure is judged by the median over runs of its ratio to the baseline measured in the same
 // run (paired): a busy machine slows a whole run, so per-run ratios hold where absolute figures do not.
-const perRun = (name: string, ref: string, pick: (r: Run) => number) => {
-  const a = runs.get(name) as Run[];
-  const b = runs.get(ref) as Run[];
+const perRun = (name: string, ref: string, pick: (r: Run) => number, from = runs) => {
+  const a = from.get(name) as Run[];
+  const b = from.get(ref) as Run[];
   return a.map((r, i) => pick(r) / pick(b[i] as Run));
 };
 const ratios = (name: string, ref: string, pick: (r: Run) => number) => median(perRun(name, ref, pick));
@@ -153,22 +159,12 @@ const PER_EVENT: [string, (url: string) => Promise<number>][] = [
   [PLAIN, (u) => plainConsumer(u, N)],
   [ONE, (u) => sdkConsumer(u, N)],
 ];
-const perEventServer = await sseServerProcess(N, true);
-const perEventRuns = new Map<string, Run[]>(PER_EVENT.map(([name]) => [name, []]));
-try {
-  for (const [name, fn] of PER_EVENT) await measure(name, perEventServer.url, fn); // warm-up
-  for (let r = 0; r < RUNS; r++) {
-    for (const [name, fn] of r % 2 === 0 ? PER_EVENT : [...PER_EVENT].reverse())
-      perEventRuns.get(name)?.push(await measure(name, perEventServer.url, fn));
-  }
-} finally {
-  await perEventServer.close();
-}
+const perEventRuns = await interleavedRuns(PER_EVENT, true);
 {
   const plain = perEventRuns.get(PLAIN) as Run[];
   const one = perEventRuns.get(ONE) as Run[];
-  const cpu = one.map((r, i) => r.cpuUsPerEvent / (plain[i] as Run).cpuUsPerEvent);
-  const rate = one.map((r, i) => r.eventsPerSec / (plain[i] as Run).eventsPerSec);
+  const cpu = perRun(ONE, PLAIN, (r) => r.cpuUsPerEvent, perEventRuns);
+  const rate = perRun(ONE, PLAIN, (r) => r.eventsPerSec, perEventRuns);
   console.log(
     `\none HTTP chunk per event (as opencode writes them), ${N} events, ${RUNS} runs: ` +
       `plain ${median(plain.map((r) => r.cpuUsPerEvent)).toFixed(2)} µs CPU/event, sdk ${median(one.map((r) => r.cpuUsPerEvent)).toFixed(2)}: ` +

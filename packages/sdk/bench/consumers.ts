@@ -10,7 +10,17 @@ import * as sdk from "../src/index.js";
 export async function plainConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
   const ac = new AbortController();
   const res = await fetch(`${url}/event`, { signal: ac.signal });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const count = await plainRead((res.body as ReadableStream<Uint8Array>).getReader(), events, onThousand);
+  ac.abort();
+  return count;
+}
+
+/** eventsource-parser + `JSON.parse` over `reader` until `events` events (or its end); the plain consumers' loop. */
+export async function plainRead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  events: number,
+  onThousand?: () => void,
+): Promise<number> {
   const decoder = new TextDecoder();
   let count = 0;
   const parser = createParser({
@@ -24,7 +34,6 @@ export async function plainConsumer(url: string, events: number, onThousand?: ()
     if (done) break;
     parser.feed(decoder.decode(value, { stream: true }));
   }
-  ac.abort();
   return Math.min(count, events);
 }
 

@@ -3,10 +3,10 @@
  * (as the bench server sends them), read from memory one 64 KiB chunk per macrotask, as a socket
  * delivers them. `events.bench` (CPU time) and `events-consumer` (instruction counts) read the same.
  */
-import { createParser } from "eventsource-parser";
 import { SseParser } from "../src/core/sse.js";
 import { SubscriberQueue } from "../src/core/subscriber-queue.js";
 import * as sdk from "../src/index.js";
+import { plainRead } from "./consumers.js";
 
 /** The frames of `events` events, encoded. */
 export function memoryFrames(events: number): Uint8Array {
@@ -41,15 +41,7 @@ export function memoryBody(frames: Uint8Array): ReadableStream<Uint8Array> {
 /** eventsource-parser + `JSON.parse` over the frames; resolves with the events read. */
 export async function plainMemoryConsumer(frames: Uint8Array, events: number): Promise<number> {
   const reader = memoryBody(frames).getReader();
-  const decoder = new TextDecoder();
-  let count = 0;
-  const parser = createParser({
-    onEvent: (e) => {
-      JSON.parse(e.data);
-      count++;
-    },
-  });
-  while (count < events) parser.feed(decoder.decode((await reader.read()).value, { stream: true }));
+  const count = await plainRead(reader, events);
   await reader.cancel();
   return count;
 }

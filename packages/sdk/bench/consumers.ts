@@ -55,3 +55,21 @@ export async function sdkConsumer(url: string, events: number, others = 0, onTho
   await stream.close();
   return count;
 }
+
+/**
+ * `new EventStream(oc).listen({ sessionID, types }, fn)`, defaults on: the same events as
+ * {@link sdkConsumer}, handed to a synchronous listener (no await per event).
+ */
+export async function sdkListenConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  let count = 0;
+  const listening = stream.listen({ sessionID: "ses_bench", types: ["message.part.delta"] }, (e) => {
+    if (e.properties.delta === undefined) throw new Error("untyped event");
+    if (++count % 1000 === 0) onThousand?.();
+    if (count === events) listening.close();
+  });
+  await listening.done;
+  await stream.close();
+  return count;
+}

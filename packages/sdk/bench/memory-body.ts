@@ -56,6 +56,18 @@ export async function sdkMemoryConsumer(frames: Uint8Array, events: number): Pro
   return count;
 }
 
+/** `new EventStream(…).listen({ sessionID, types }, fn)` over the frames, defaults on. */
+export async function sdkListenMemoryConsumer(frames: Uint8Array, events: number): Promise<number> {
+  const stream = new sdk.EventStream({ streamFetch: async () => new Response(memoryBody(frames)) });
+  let count = 0;
+  const listening = stream.listen({ sessionID: "ses_bench", types: ["message.part.delta"] }, () => {
+    if (++count === events) listening.close();
+  });
+  await listening.done;
+  await stream.close();
+  return count;
+}
+
 /**
  * The floor of any async-iterable consumer of the frames: the sdk's parser and `JSON.parse` push into
  * its subscriber queue, read with `for await` (one `next()` promise and one await per event), without

@@ -55,10 +55,12 @@ export { parseSse, type SseMessage } from "./core/sse.js";
 export {
   type ConnectionState,
   EventBufferOverflowError,
+  type EventListenerHandle,
   type EventOfType,
   EventStream,
   EventStreamClosedError,
   type EventStreamOptions,
+  type ListenOptions,
   type OpencodeEvent,
   type OverflowPolicy,
   type StreamEvent,

@@ -4,12 +4,14 @@
  * deduplicated by event id.
  *
  * Hot path: bytes → push parser → JSON.parse → dedup → the subscribers of the event's session (an
- * index, no scan) → their queues. One await per network chunk, none per event.
+ * index, no scan) → their queues (`subscribe`) or listeners (`listen`). One await per network chunk,
+ * none per event.
  */
 import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
 import { eventOptionsOf, onClose } from "../core/lifecycle.js";
+import { ListenerSink } from "../core/listener-sink.js";
 import { defaultSleep } from "../core/retry.js";
 import { type SseMessage, SseParser } from "../core/sse.js";
 import { SubscriberQueue } from "../core/subscriber-queue.js";
@@ -67,14 +69,25 @@ export interface EventStreamOptions {
   now?: () => number;
 }
 
-/** Options of {@link EventStream.subscribe}. */
-export interface SubscribeOptions<T extends string = string> {
+/**
+ * Options of {@link EventStream.listen}: which events, and a signal that stops the listener.
+ *
+ * @example
+ * ```ts
+ * const options: ListenOptions<"message.part.delta"> = { sessionID, types: ["message.part.delta"], signal };
+ * ```
+ */
+export interface ListenOptions<T extends string = string> {
   /** Only events of this session (by `properties.sessionID`, `info.sessionID` or `part.sessionID`). */
   sessionID?: string;
   /** Only these event types. */
   types?: readonly T[];
-  /** Ends the iteration (without an error) and frees the subscription. */
+  /** Ends the subscription (without an error) and frees it. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link EventStream.subscribe}. */
+export interface SubscribeOptions<T extends string = string> extends ListenOptions<T> {
   /** Events kept for a slow consumer (default 10 000). */
   bufferSize?: number;
   /** Default `"error"`: the iteration throws {@link EventBufferOverflowError}; or drop the oldest. */
@@ -135,9 +148,41 @@ export function sessionIdOf(event: StreamEvent): string | undefined {
   return typeof nested?.sessionID === "string" ? nested.sessionID : undefined;
 }
 
-/** One subscription: its filter and its queue. */
+/**
+ * A running listener of {@link EventStream.listen}.
+ *
+ * @example
+ * ```ts
+ * const listening = events.listen({ sessionID }, (e) => console.log(e.type));
+ * listening.close();
+ * await listening.done;
+ * ```
+ */
+export interface EventListenerHandle {
+  /** Stops the listener and frees its subscription (`done` resolves). Idempotent. */
+  close(): void;
+  /**
+   * Settles once the listener stopped: resolves after `close()`, the `signal` or `events.close()`;
+   * rejects with the stream's error when it gives up (e.g. `EventStreamClosedError`,
+   * `AuthenticationError`), or with what the listener threw (or its returned promise rejected with).
+   * Not awaiting it is safe: it is never an unhandled rejection.
+   */
+  readonly done: Promise<void>;
+  /** `using listening = events.listen(…)` stops it at the end of the scope. */
+  [Symbol.dispose](): void;
+}
+
+/** Where a subscription's events go: a queue its consumer iterates, or a listener called at once. */
+interface Sink {
+  /** Hands an event on; true when the consumer fell behind and the reader should let it catch up. */
+  push(event: StreamEvent): boolean;
+  end(): void;
+  fail(error: unknown): void;
+}
+
+/** One subscription: its filter and its sink. */
 interface Subscription {
-  readonly queue: SubscriberQueue<StreamEvent>;
+  readonly sink: Sink;
   readonly sessionID: string | undefined;
   /** A short list is compared in place (a parsed type is a new string: a Set would hash it per event). */
   readonly types: readonly string[] | ReadonlySet<string> | undefined;
@@ -235,7 +280,7 @@ export class EventStream {
   /** The current connection delivered an event: failures in a row are over. */
   #healthy = false;
   /** Queues whose consumers fell behind (256 events, or half their buffer) during the current chunk. */
-  readonly #behind = new Set<SubscriberQueue<StreamEvent>>();
+  readonly #behind = new Set<Sink>();
   /** Ends the wait for the consumers behind; set while the reader waits. */
   #caughtUp: (() => void) | undefined;
   /** Waits in a row that ended without a macrotask. */
@@ -341,9 +386,49 @@ export class EventStream {
       onClose: () => this.#detach(sub),
       onDrained: () => this.#drained(queue),
     });
+    const sub = this.#attach(queue, options);
+    return queue;
+  }
+
+  /**
+   * Calls `listener` synchronously with every matching event, as it is parsed: no buffer and no
+   * await per event, so the cheapest way to follow a busy stream (e.g. rendering deltas). The
+   * listener must not block; an event it throws on (or whose returned promise rejects) ends it, with
+   * that error in `done`. Prefer {@link EventStream.subscribe} (a `for await` with backpressure) when
+   * the consumer awaits per event. Opens the shared connection if it is not open yet.
+   *
+   * @example
+   * ```ts
+   * let text = "";
+   * const listening = events.listen({ sessionID, types: ["message.part.delta"] }, (e) => {
+   *   text += e.properties.delta;
+   * });
+   * // …later
+   * listening.close();
+   * ```
+   */
+  listen<T extends OpencodeEvent["type"]>(
+    options: ListenOptions<T> & { types: readonly T[] },
+    listener: (event: EventOfType<T>) => void,
+  ): EventListenerHandle;
+  listen(options: ListenOptions, listener: (event: StreamEvent) => void): EventListenerHandle;
+  listen(options: ListenOptions, listener: (event: never) => void): EventListenerHandle {
+    if (typeof listener !== "function") throw new OpencodeError("events.listen: the listener must be a function");
+    let sub: Subscription | undefined;
+    // An aborted signal ends the sink in its constructor: nothing attached, nothing to detach.
+    const sink = new ListenerSink(listener as (event: StreamEvent) => void, {
+      signal: options.signal,
+      onClose: () => this.#detach(sub),
+    });
+    if (!sink.closed) sub = this.#attach(sink, options);
+    const close = () => sink.end();
+    return { close, done: sink.done, [Symbol.dispose]: close };
+  }
+
+  #attach(sink: Sink, options: ListenOptions): Subscription {
     const types = options.types && [...new Set(options.types)];
     const sub: Subscription = {
-      queue,
+      sink,
       sessionID: options.sessionID,
       types: types && types.length > TYPE_LIST_MAX ? new Set(types) : types,
     };
@@ -352,7 +437,7 @@ export class EventStream {
     this.#lastSession = undefined;
     this.#count++;
     this.#ensureRunning();
-    return queue;
+    return sub;
   }
 
   /**
@@ -377,7 +462,7 @@ export class EventStream {
    * ```
    */
   async close(): Promise<void> {
-    for (const sub of this.#subscriptions()) sub.queue.end();
+    for (const sub of this.#subscriptions()) sub.sink.end();
     this.#connection?.abort(new Error("closed"));
     await this.#running;
   }
@@ -390,12 +475,13 @@ export class EventStream {
   }
 
   /** A consumer read everything buffered for it. */
-  #drained(queue: SubscriberQueue<StreamEvent>): void {
-    if (this.#behind.delete(queue) && this.#behind.size === 0) this.#caughtUp?.();
+  #drained(sink: Sink): void {
+    if (this.#behind.delete(sink) && this.#behind.size === 0) this.#caughtUp?.();
   }
 
-  #detach(sub: Subscription): void {
-    this.#drained(sub.queue);
+  #detach(sub: Subscription | undefined): void {
+    if (!sub) return;
+    this.#drained(sub.sink);
     const group = sub.sessionID === undefined ? this.#everySession : this.#bySession.get(sub.sessionID);
     if (!group?.includes(sub)) return;
     const rest = group.filter((s) => s !== sub);
@@ -455,7 +541,7 @@ export class EventStream {
   };
 
   #deliver(sub: Subscription, event: StreamEvent): void {
-    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.queue.push(event)) this.#behind.add(sub.queue);
+    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.sink.push(event)) this.#behind.add(sub.sink);
   }
 
   /**
@@ -599,7 +685,7 @@ export class EventStream {
 
   #closeAll(error: OpencodeError): void {
     this.#connection = undefined;
-    for (const sub of this.#subscriptions()) sub.queue.fail(error);
+    for (const sub of this.#subscriptions()) sub.sink.fail(error);
     this.#failReady(error);
     this.#setState({ state: "closed", error });
   }

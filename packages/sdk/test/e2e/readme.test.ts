@@ -139,6 +139,7 @@ describe("SDK README", () => {
     expect(out).toContain("stream open");
     expect(out).toContain("session.created: watched");
     expect(out.filter((l) => l.startsWith("session.")).at(-1)).toBe("session.updated: renamed");
+    expect(out.find((l) => l.startsWith("listened: "))).toMatch(/renamed$/);
     expect(out.at(-1)).toBe("stream closed");
   });
 

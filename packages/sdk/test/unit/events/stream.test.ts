@@ -11,6 +11,7 @@ import {
   EventBufferOverflowError,
   EventStream,
   EventStreamClosedError,
+  OpencodeError,
   type StreamEvent,
 } from "@ocsdk/sdk";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
@@ -488,5 +489,100 @@ describe("fairness", () => {
     expect(count).toBe(n); // and no hang waiting for the stalled one
     await stalled.return?.();
     await s.close();
+  });
+});
+
+describe("listen", () => {
+  it("calls the listener with each event of its session and types, once per id, on the shared connection", async () => {
+    const srv = await sseServer((c) => {
+      send(c, ev("evt_1", "session.idle", "ses_a"));
+      send(c, ev("evt_2", "session.idle", "ses_b"));
+      send(c, ev("evt_1", "session.idle", "ses_a")); // a duplicate
+      send(c, ev("evt_3", "session.status", "ses_a"));
+      send(c, ev("evt_4", "session.idle", "ses_a"));
+    });
+    const s = stream(srv.url);
+    const idle: string[] = [];
+    const all: string[] = [];
+    const a = s.listen({ sessionID: "ses_a", types: ["session.idle"] }, (e) => {
+      // typed by `types`: a session.idle event has properties.sessionID
+      idle.push(`${e.id}:${e.properties.sessionID}`);
+    });
+    const subscribed = s.subscribe();
+    const b = s.listen({}, (e) => void all.push(e.id as string));
+    expect((await take(subscribed, 4)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_3", "evt_4"]);
+    // Listeners are called as each event is parsed, before any iterator sees it.
+    expect(idle).toEqual(["evt_1:ses_a", "evt_4:ses_a"]);
+    expect(all).toEqual(["evt_1", "evt_2", "evt_3", "evt_4"]);
+    expect(srv.conns).toHaveLength(1);
+    expect(s.subscriberCount).toBe(3);
+    a.close();
+    b[Symbol.dispose]();
+    await expect(a.done).resolves.toBeUndefined();
+    await expect(b.done).resolves.toBeUndefined();
+    expect(s.subscriberCount).toBe(1);
+    await s.close();
+  });
+
+  it("close() of the last listener frees the socket; an aborted signal attaches nothing", async () => {
+    const srv = await sseServer((c) => send(c, ev("evt_1")));
+    const s = stream(srv.url);
+    let seen = 0;
+    const l = s.listen({}, () => void seen++);
+    await waitFor(() => seen === 1);
+    l.close();
+    await waitFor(() => srv.conns[0]?.closed === true);
+    expect(s.subscriberCount).toBe(0);
+
+    const late = s.listen({ signal: AbortSignal.abort() }, () => void seen++);
+    await expect(late.done).resolves.toBeUndefined();
+    expect(s.subscriberCount).toBe(0);
+    await waitFor(() => s.state.state === "closed");
+    expect(srv.conns).toHaveLength(1); // no connection for a listener that never started
+  });
+
+  it("a listener that throws is ended with its error; the stream and the other subscribers go on", async () => {
+    const srv = await sseServer((c) => {
+      for (let i = 1; i <= 3; i++) send(c, ev(`evt_${i}`));
+    });
+    const s = stream(srv.url);
+    const boom = new Error("listener bug");
+    const calls: string[] = [];
+    const failing = s.listen({}, (e) => {
+      calls.push(e.id as string);
+      if (e.id === "evt_2") throw boom;
+    });
+    const asyncFailing = s.listen({}, async (e) => {
+      if (e.id === "evt_1") throw new Error("async listener bug");
+    });
+    expect((await take(s.subscribe(), 3)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_3"]);
+    await expect(failing.done).rejects.toBe(boom);
+    await expect(asyncFailing.done).rejects.toThrow("async listener bug");
+    expect(calls).toEqual(["evt_1", "evt_2"]); // not called after it threw
+    await s.close();
+  });
+
+  it("a fatal status ends listeners with the typed error; events.close() ends them without one", async () => {
+    const srv = await sseServer(() => {}, 401);
+    const s = stream(srv.url);
+    const l = s.listen({}, () => {});
+    await expect(l.done).rejects.toBeInstanceOf(AuthenticationError);
+    expect(s.subscriberCount).toBe(0);
+
+    const open = await sseServer(() => {});
+    const t = stream(open.url);
+    const m = t.listen({ sessionID: "ses_1" }, () => {});
+    await waitFor(() => open.conns.length === 1);
+    await t.close();
+    await expect(m.done).resolves.toBeUndefined();
+    await waitFor(() => open.conns[0]?.closed === true);
+  });
+
+  it("a listener that is not a function is a typed error, before anything is attached", async () => {
+    const srv = await sseServer(() => {});
+    const s = stream(srv.url);
+    expect(() => s.listen({}, "nope" as unknown as () => void)).toThrow(OpencodeError);
+    expect(s.subscriberCount).toBe(0);
+    expect(srv.conns).toHaveLength(0);
   });
 });

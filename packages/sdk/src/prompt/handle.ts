@@ -187,8 +187,11 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     // Aborted before it was sent: nothing to stop on the server, so it is never sent (#stop settles).
     if (this.#abort.signal.aborted) return;
     const stream = new EventStream(this.#oc);
-    // Subscribe first, and wait until the connection is live, so no first event is missed.
-    const events = stream.subscribe({ sessionID: this.sessionID, types: SOURCE_TYPES, signal: this.#work.signal });
+    // Listen first, and wait until the connection is live, so no first event is missed. A listener:
+    // #onEvent is synchronous, so events need no buffer (none can overflow) and no await each.
+    const listening = stream.listen({ sessionID: this.sessionID, types: SOURCE_TYPES, signal: this.#work.signal }, (event) =>
+      this.#onEvent(event),
+    );
     let reconnecting = false;
     this.#cleanups.push(
       stream.onState((s) => {
@@ -201,7 +204,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
         }
       }),
     );
-    this.#spawn(() => this.#pump(events));
+    this.#spawn(() => this.#watch(listening.done));
     await stream.ready(this.#work.signal);
     if (this.#abort.signal.aborted || this.#phase === "settled") return;
     this.#phase = "sent";
@@ -240,8 +243,9 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     return this.#projection.userStored;
   }
 
-  async #pump(events: AsyncIterable<SourceEvent>): Promise<void> {
-    for await (const event of events) this.#onEvent(event);
+  /** The listener's end: an error (the stream's, or one of #onEvent) fails the handle; any end before settling too. */
+  async #watch(listened: Promise<void>): Promise<void> {
+    await listened;
     if (this.#phase !== "settled") throw new EventStreamClosedError("the event stream closed before the prompt settled");
   }
 

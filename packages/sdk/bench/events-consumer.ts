@@ -1,11 +1,13 @@
 /**
  * One consumer of the event-path benches, run as its own process: `tsx events-consumer.ts <which> <events> <runs>`.
  * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `new EventStream(oc).subscribe({ sessionID, types })`
- * with the default transport; `none`: starts the same server and reads nothing (the fixed cost).
- * `memory-plain`, `memory-sdk`: the same two over the same frames read from memory (no transport, no server).
+ * with the default transport; `listen`: the same with `listen({ sessionID, types }, fn)`; `none`: starts
+ * the same server and reads nothing (the fixed cost).
+ * `memory-plain`, `memory-sdk`, `memory-listen`: the same over the same frames read from memory (no
+ * transport, no server).
  */
-import { plainConsumer, sdkConsumer } from "./consumers.js";
-import { memoryFrames, plainMemoryConsumer, sdkMemoryConsumer } from "./memory-body.js";
+import { plainConsumer, sdkConsumer, sdkListenConsumer } from "./consumers.js";
+import { memoryFrames, plainMemoryConsumer, sdkListenMemoryConsumer, sdkMemoryConsumer } from "./memory-body.js";
 import { sseServerProcess } from "./server-process.js";
 
 const [which = "none", eventsArg = "10000", runsArg = "3"] = process.argv.slice(2);
@@ -14,11 +16,13 @@ const N = Number(eventsArg);
 const consumers: Record<string, (url: string) => Promise<number>> = {
   plain: (url) => plainConsumer(url, N),
   sdk: (url) => sdkConsumer(url, N),
+  listen: (url) => sdkListenConsumer(url, N),
   none: async () => N,
 };
 const memory: Record<string, (frames: Uint8Array) => Promise<number>> = {
   "memory-plain": (frames) => plainMemoryConsumer(frames, N),
   "memory-sdk": (frames) => sdkMemoryConsumer(frames, N),
+  "memory-listen": (frames) => sdkListenMemoryConsumer(frames, N),
 };
 const fromMemory = memory[which];
 if (fromMemory) {

@@ -25,3 +25,4 @@ export {
 } from "./fault-proxy.ts";
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";
+export { recordUnhandledRejections } from "./unhandled-rejections.ts";

@@ -14,7 +14,14 @@ import {
   type Session,
   Sessions,
 } from "@ocsdk/sdk";
-import { type ChatRequest, type FaultProxy, type OpencodeHarness, startFaultProxy, startOpencodeHarness } from "@ocsdk/test-kit";
+import {
+  type ChatRequest,
+  type FaultProxy,
+  type OpencodeHarness,
+  recordUnhandledRejections,
+  startFaultProxy,
+  startOpencodeHarness,
+} from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 let h: OpencodeHarness;
@@ -132,9 +139,7 @@ describe("each event once", () => {
 
 describe("faults between client and server", () => {
   it("a 500 on the reconcile read after a reconnect rejects the handle typed; the process lives", async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
+    const unhandled = recordUnhandledRejections();
     const { proxy, oc } = await proxied({ maxRetries: 0 });
     try {
       h.model.enqueue(longAnswer("reconcile-500."));
@@ -152,9 +157,9 @@ describe("faults between client and server", () => {
       await vi.waitFor(() => expect(run.pendingTasks).toBe(0));
       await new EventStream(oc).close();
       await settleSession(session);
-      expect(unhandled).toEqual([]);
+      expect(unhandled.reasons).toEqual([]);
     } finally {
-      process.off("unhandledRejection", onUnhandled);
+      unhandled.stop();
       await proxy.close();
     }
   });

@@ -1,4 +1,5 @@
 /** The listener sink: synchronous delivery, ending by end/fail/signal, and the listener's own errors. */
+import { recordUnhandledRejections } from "@ocsdk/test-kit";
 import { describe, expect, it } from "vitest";
 import { ListenerSink } from "../../../src/core/listener-sink.js";
 
@@ -35,9 +36,7 @@ describe("ListenerSink", () => {
   });
 
   it("a listener's rejected promise ends the sink with its reason, not as an unhandled rejection", async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
+    const unhandled = recordUnhandledRejections();
     try {
       const reason = new Error("async boom");
       const sink = new ListenerSink<number>(async (n) => {
@@ -47,25 +46,23 @@ describe("ListenerSink", () => {
       await expect(sink.done).rejects.toBe(reason);
       expect(sink.closed).toBe(true);
       await new Promise((r) => setTimeout(r, 0));
-      expect(unhandled).toEqual([]);
+      expect(unhandled.reasons).toEqual([]);
     } finally {
-      process.off("unhandledRejection", onUnhandled);
+      unhandled.stop();
     }
   });
 
   it("fail() ends it with the error, kept for whoever awaits done later (never unhandled)", async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
+    const unhandled = recordUnhandledRejections();
     try {
       const error = new Error("stream gave up");
       const sink = new ListenerSink<number>(() => {});
       sink.fail(error);
       await new Promise((r) => setTimeout(r, 0));
-      expect(unhandled).toEqual([]);
+      expect(unhandled.reasons).toEqual([]);
       await expect(sink.done).rejects.toBe(error);
     } finally {
-      process.off("unhandledRejection", onUnhandled);
+      unhandled.stop();
     }
   });
 

@@ -4,7 +4,8 @@
  * Why not the global fetch on Node: undici cuts any response whose headers take longer than 300 s
  * (`headersTimeout`) and any body that pauses 300 s (`bodyTimeout`), and neither can be changed
  * without the undici package. A synchronous prompt easily waits longer than that before the server
- * sends headers. `node:http` has no such limit: the SDK's own `timeoutMs` is the only clock.
+ * sends headers. `node:http` has no such limit: the SDK's own `timeoutMs` is the only clock. (The
+ * default transport still reads event streams with the global fetch: see default-transport.node.ts.)
  *
  * It also knows whether the TCP connection was ever established, which is what "provably never
  * sent" means for the retry policy, and it reads ordinary answers straight into one buffer (no web

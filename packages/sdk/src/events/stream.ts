@@ -57,7 +57,11 @@ export interface EventStreamOptions {
    * Subscribers then get {@link EventStreamClosedError}, so nothing waits on a server that is gone.
    */
   giveUpAfterMs?: number;
-  /** Reconnect when nothing (not even a heartbeat) arrived for this long (default 25 s; 0 = off). */
+  /**
+   * Reconnect when nothing (not even a heartbeat) arrived for this long (default 25 s; 0 = off). Off or
+   * above 300 s, Node's fetch (which reads event streams on Node) still ends a body silent for 300 s:
+   * the stream then reconnects as after any drop.
+   */
   watchdogMs?: number;
   /** Give up on a connection attempt whose response headers did not come in this time (default 10 s; 0 = off). */
   connectTimeoutMs?: number;

@@ -1,4 +1,7 @@
-/** The default transport on Node: node:http over keep-alive sockets of its own, which close() releases. */
+/**
+ * The default transport on Node: node:http over keep-alive sockets of its own, which close() releases;
+ * event streams over the platform fetch.
+ */
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
@@ -34,6 +37,49 @@ describe("defaultTransport (Node)", () => {
         await new Promise((r) => setTimeout(r, 10));
       }
     } finally {
+      await closeServer(server);
+    }
+  });
+
+  it("sends event streams through the global fetch (looked up per request), other requests over node:http; an abort closes the stream's connection", async () => {
+    let closed = 0;
+    const server = createServer((req, res) => {
+      req.socket.once("close", () => closed++);
+      if (req.url === "/event") res.writeHead(200, { "content-type": "text/event-stream" }).write("data: 1\n\n");
+      else res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    const url = await listenLoopback(server);
+    const original = globalThis.fetch;
+    const fetched: string[] = [];
+    globalThis.fetch = (input, init) => {
+      fetched.push(String(input));
+      return original(input, init);
+    };
+    const t = defaultTransport();
+    try {
+      const ac = new AbortController();
+      const stream = await t.send(
+        { method: "GET", url: `${url}/event`, headers: {}, body: undefined, signal: ac.signal },
+        "stream",
+      );
+      const reader = stream.toResponse().body?.getReader();
+      expect(new TextDecoder().decode((await reader?.read())?.value)).toBe("data: 1\n\n");
+      const signal = new AbortController().signal;
+      expect(
+        await (
+          await t.send({ method: "GET", url: `${url}/global/health`, headers: {}, body: undefined, signal }, "buffer")
+        ).text(),
+      ).toBe("{}");
+      expect(fetched).toEqual([`${url}/event`]);
+      ac.abort();
+      const deadline = Date.now() + 10_000;
+      while (closed === 0) {
+        if (Date.now() > deadline) throw new Error("the aborted stream's connection stayed open");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      globalThis.fetch = original;
+      t.close?.();
       await closeServer(server);
     }
   });

@@ -20,7 +20,7 @@ import { nodeTransport } from "./transport.node.js";
 export function defaultTransport(): Transport {
   const requests = nodeTransport({ ownAgents: true });
   // Looked up per request, so a fetch that is patched later (a proxy, a test's interceptor) is used.
-  const streams = fetchTransport((input, init) => globalThis.fetch(input, init), isNeverSent);
+  const streams = optionTransport((input, init) => globalThis.fetch(input, init));
   return {
     send: (req, mode) => (mode === "stream" ? streams : requests).send(req, mode),
     close: () => requests.close?.(),

@@ -26,3 +26,4 @@ export {
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";
 export { recordUnhandledRejections } from "./unhandled-rejections.ts";
+export { until } from "./until.ts";

@@ -2,7 +2,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { APIUserAbortError, createOpencodeClient, EventStream, OpencodeError, ValidationError } from "@ocsdk/sdk";
-import { closeServer, listenLoopback } from "@ocsdk/test-kit";
+import { closeServer, listenLoopback, until } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const servers: Server[] = [];
@@ -19,14 +19,6 @@ async function stub(handler: (path: string, res: ServerResponse) => void) {
   });
   servers.push(server);
   return { url: await listenLoopback(server), sockets };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("close()", () => {
@@ -46,12 +38,12 @@ describe("close()", () => {
     expect(first.done).toBe(false);
     const pending = oc.session.list().catch((e: unknown) => e);
     // The idle keep-alive socket of the health call carries the event stream; the pending call opens another.
-    await until(() => sockets.size >= 2, "the event stream and the pending call connected");
+    await until(() => sockets.size >= 2, "the event stream and the pending call connected", 10_000);
 
     oc.close();
     expect(await pending).toBeInstanceOf(APIUserAbortError);
     await expect(oc.global.health()).rejects.toBeInstanceOf(APIUserAbortError);
-    await until(() => sockets.size === 0, "every socket closed");
+    await until(() => sockets.size === 0, "every socket closed", 10_000);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
-import { closeServer, listenLoopback } from "@ocsdk/test-kit";
+import { closeServer, listenLoopback, until } from "@ocsdk/test-kit";
 import { describe, expect, it } from "vitest";
 import { defaultTransport, optionTransport } from "../../../src/core/default-transport.node.ts";
 import { isMarkedNeverSent } from "../../../src/core/transport.ts";
@@ -31,11 +31,7 @@ describe("defaultTransport (Node)", () => {
       expect(await (await get()).text()).toBe("{}");
       expect(connections).toBe(1);
       t.close?.();
-      const deadline = Date.now() + 10_000;
-      while (sockets.size > 0) {
-        if (Date.now() > deadline) throw new Error("the kept-alive socket was not released");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await until(() => sockets.size === 0, "the kept-alive socket to be released", 10_000);
     } finally {
       await closeServer(server);
     }
@@ -72,11 +68,7 @@ describe("defaultTransport (Node)", () => {
       ).toBe("{}");
       expect(fetched).toEqual([`${url}/event`]);
       ac.abort();
-      const deadline = Date.now() + 10_000;
-      while (closed === 0) {
-        if (Date.now() > deadline) throw new Error("the aborted stream's connection stayed open");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await until(() => closed > 0, "the aborted stream's connection to close", 10_000);
     } finally {
       globalThis.fetch = original;
       t.close?.();

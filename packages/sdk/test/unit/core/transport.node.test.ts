@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { APIConnectionError, createOpencodeClient } from "@ocsdk/sdk";
 import { createNodeFetch } from "@ocsdk/sdk/node";
-import { closedLoopbackUrl, closeServer, listenLoopback } from "@ocsdk/test-kit";
+import { closedLoopbackUrl, closeServer, listenLoopback, until } from "@ocsdk/test-kit";
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -77,15 +77,6 @@ describe("connection phases", () => {
 });
 
 describe("streamed bodies", () => {
-  /** Polls `condition` every 20 ms until it holds; fails after a generous deadline. */
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it("arrives whole and in order as plain Uint8Array views; a reader that stops holds the server back", async () => {
     const TOTAL = 64 * 1024 * 1024;
     const piece = Buffer.alloc(65_536);

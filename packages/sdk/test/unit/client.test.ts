@@ -37,7 +37,7 @@ describe("close()", () => {
     const first = await events.next();
     expect(first.done).toBe(false);
     const pending = oc.session.list().catch((e: unknown) => e);
-    // The idle keep-alive socket of the health call carries the event stream; the pending call opens another.
+    // The event stream holds a socket of its own (the platform fetch), the pending call another (node:http).
     await until(() => sockets.size >= 2, "the event stream and the pending call connected", 10_000);
 
     oc.close();

@@ -100,8 +100,8 @@ async function measure(
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-// Each pair a goal compares is measured side by side (plain, listen; subscribe, 1000 subscribers), in
-// both orders (see interleavedRuns): a machine whose speed drifts over seconds moves both alike.
+// The table's closest comparisons sit side by side (plain, listen; subscribe, 1000 subscribers), in
+// both orders (see interleavedRuns); the CPU goals themselves are judged in pairs (see abbaPairs).
 const consumers: [string, (url: string) => Promise<number>][] = [
   ["plain (fetch + eventsource-parser)", (u) => plainConsumer(u, N, sampleHeap)],
   ["sdk events.listen", (u) => sdkListenConsumer(u, N, sampleHeap)],
@@ -132,9 +132,9 @@ const runs = await interleavedRuns(consumers);
 
 // Each figure is judged by the median over runs of its ratio to the baseline measured in the same
 // run (paired): a busy machine slows a whole run, so per-run ratios hold where absolute figures do not.
-const perRun = (name: string, ref: string, pick: (r: Run) => number, from = runs) => {
-  const a = from.get(name) as Run[];
-  const b = from.get(ref) as Run[];
+const perRun = (name: string, ref: string, pick: (r: Run) => number) => {
+  const a = runs.get(name) as Run[];
+  const b = runs.get(ref) as Run[];
   return a.map((r, i) => pick(r) / pick(b[i] as Run));
 };
 const ratios = (name: string, ref: string, pick: (r: Run) => number) => median(perRun(name, ref, pick));

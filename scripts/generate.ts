@@ -7,8 +7,8 @@ import { GENERATED_DIR, ROOT, SPEC_PATH } from "./lib/paths.ts";
 import { fail, isMain, step } from "./lib/progress.ts";
 import { readSpecFile } from "./lib/spec.ts";
 
-/** The wrapper's operation table (packages/sdk/src/core/operations.gen.ts), derived from the same spec. */
-export const OPERATIONS_FILE = join(ROOT, "packages", "sdk", "src", "core", "operations.gen.ts");
+/** The wrapper's operation table (packages/sdk/src/generated/operations.gen.ts), derived from the same spec. */
+export const OPERATIONS_FILE = join(ROOT, "packages", "sdk", "src", "generated", "operations.gen.ts");
 
 /** Text of the wrapper's operation table for a spec file. */
 export async function renderOperationsFile(specPath: string): Promise<string> {

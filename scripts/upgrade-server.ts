@@ -132,7 +132,7 @@ export const MANAGED_PATHS = [
   "pnpm-lock.yaml",
   "openapi/opencode.openapi.json",
   "packages/client/src/generated",
-  "packages/sdk/src/core/operations.gen.ts",
+  "packages/sdk/src/generated/operations.gen.ts",
   ".changeset",
   "packages/client/test/fixtures/sse",
 ] as const;
@@ -467,7 +467,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     generate(
       specPath,
       join(ws, "packages", "client", "src", "generated"),
-      join(ws, "packages", "sdk", "src", "core", "operations.gen.ts"),
+      join(ws, "packages", "sdk", "src", "generated", "operations.gen.ts"),
     ),
   );
   // 7. SSE fixtures, recorded from the temp-installed server (early: only the binary is needed)

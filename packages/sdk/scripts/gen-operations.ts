@@ -1,5 +1,5 @@
 /**
- * Renders packages/sdk/src/core/operations.gen.ts from the pinned OpenAPI spec:
+ * Renders packages/sdk/src/generated/operations.gen.ts from the pinned OpenAPI spec:
  * - `OPERATIONS`, the lean operation table (method, path, id patterns, scoping, response kind) that the
  *   full client builds its members from;
  * - one documented function per operation (`sessionGet(core, args)`) for tree-shaken imports through
@@ -257,7 +257,7 @@ export function renderOperations(spec: Spec): string {
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 import type * as T from "@ocsdk/client";
-import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "./operation-types.js";
+import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "../core/operation-types.js";
 
 /** Server version the spec (and this SDK) was generated from. @example \`console.log(SPEC_SERVER_VERSION);\` */
 export const SPEC_SERVER_VERSION = ${JSON.stringify(spec.info["x-opencode-server-version"] ?? "unknown")};
@@ -315,7 +315,7 @@ ${fns}
 
 const specPath = fileURLToPath(new URL("../../../openapi/opencode.openapi.json", import.meta.url));
 /** Where the table lives. */
-export const OPERATIONS_FILE = fileURLToPath(new URL("../src/core/operations.gen.ts", import.meta.url));
+export const OPERATIONS_FILE = fileURLToPath(new URL("../src/generated/operations.gen.ts", import.meta.url));
 
 /** Renders from the checked-in spec. */
 export function renderFromSpecFile(): string {

@@ -19,7 +19,7 @@ import type { Logger, LogLevel } from "./core/logger.js";
 import type { Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
 import type { APIPromise } from "./core/operation-types.js";
-import { OPERATIONS, type OperationSignatures, type OperationTree } from "./core/operations.gen.js";
+import { OPERATIONS, type OperationSignatures, type OperationTree } from "./generated/operations.gen.js";
 
 export {
   type ClientOptions,
@@ -31,7 +31,7 @@ export {
   type StreamFetchInit,
 } from "./core/client-core.js";
 export type { APIPromise, RequestOptions } from "./core/operation-types.js";
-export type { OperationTree } from "./core/operations.gen.js";
+export type { OperationTree } from "./generated/operations.gen.js";
 
 /** An operationId of the spec, e.g. `"session.get"`. @example `const id: OperationId = "session.get";` */
 export type OperationId = keyof OperationSignatures;

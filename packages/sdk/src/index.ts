@@ -49,7 +49,7 @@ export {
 } from "./core/errors.js";
 export { consoleLogger, type Logger, type LogLevel } from "./core/logger.js";
 export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
-export { OPERATIONS, SPEC_SERVER_VERSION } from "./core/operations.gen.js";
+export { OPERATIONS, SPEC_SERVER_VERSION } from "./generated/operations.gen.js";
 export { isRetryableError, type RetryOptions, retryDelayMs, type WithRetryOptions, withRetry } from "./core/retry.js";
 export { parseSse, type SseMessage } from "./core/sse.js";
 export {

@@ -12,4 +12,4 @@
  */
 export { type ClientOptions, type CoreOptions, createCore, OpencodeCore } from "./core/client-core.js";
 export type { APIPromise, OperationRunner, RequestOptions } from "./core/operation-types.js";
-export * from "./core/operations.gen.js";
+export * from "./generated/operations.gen.js";

@@ -1,7 +1,7 @@
 /** Attach mode: connect to a server someone else started, and check that it speaks our spec. */
 import { type ClientOptions, createOpencodeClient, type OpencodeClient } from "../client.js";
 import { consoleLogger } from "../core/logger.js";
-import { OPERATIONS, SPEC_SERVER_VERSION } from "../core/operations.gen.js";
+import { OPERATIONS, SPEC_SERVER_VERSION } from "../generated/operations.gen.js";
 
 /** Options of {@link attachServer}: the client's, plus the version the SDK expects. */
 export interface AttachServerOptions extends ClientOptions {

@@ -2,7 +2,7 @@
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 import type * as T from "@ocsdk/client";
-import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "./operation-types.js";
+import type { APIPromise, Ok, OperationArgsOf, OperationDef, OperationRunner, ResponseKind } from "../core/operation-types.js";
 
 /** Server version the spec (and this SDK) was generated from. @example `console.log(SPEC_SERVER_VERSION);` */
 export const SPEC_SERVER_VERSION = "1.18.33";

@@ -4,7 +4,7 @@
  * normalizes it and writes openapi/opencode.openapi.json.
  */
 import { writeFile } from "node:fs/promises";
-import { SPEC_PATH } from "./lib/paths.ts";
+import { SPEC_PATH, syncTestingAssets } from "./lib/paths.ts";
 import { fail, isMain, step } from "./lib/progress.ts";
 import { parseSourceArgs, pullSpec } from "./lib/pull.ts";
 import { normalizeSpec, summarize } from "./lib/spec.ts";
@@ -25,6 +25,7 @@ export async function pullAndWrite(argv: string[]): Promise<{ outPath: string; t
   );
   const text = normalizeSpec(pulled.doc, pulled.serverVersion);
   await step(`write ${outPath}`, () => writeFile(outPath, text));
+  if (outPath === SPEC_PATH) syncTestingAssets();
   return { outPath, text };
 }
 

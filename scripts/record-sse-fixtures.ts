@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpencodeClient } from "@ocsdk/sdk";
 import { type FakeTurn, type OpencodeHarness, splitFrames, startOpencodeHarness } from "@ocsdk/test-kit";
-import { ROOT, SPEC_PATH } from "./lib/paths.ts";
+import { ROOT, SPEC_PATH, syncTestingAssets } from "./lib/paths.ts";
 import { fail, isMain, step } from "./lib/progress.ts";
 import { Normalizer, normalizeStream, streamSignature } from "./lib/sse-normalize.ts";
 
@@ -208,6 +208,8 @@ export async function recordFixtures(): Promise<void> {
   for (const f of await readdir(FIXTURE_DIR)) if (f.endsWith(".sse") && !files.has(f)) await rm(join(FIXTURE_DIR, f));
   for (const [name, text] of files) await writeFile(join(FIXTURE_DIR, name), text);
   await writeFile(join(FIXTURE_DIR, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+  // The testing package ships copies of the repository's own fixtures.
+  if (!process.env.OCSDK_FIXTURE_DIR) syncTestingAssets();
 }
 
 interface BaselineEntry {

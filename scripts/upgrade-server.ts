@@ -20,7 +20,7 @@ import { promisify } from "node:util";
 import { resolveOpencodeBinary, spawnServer } from "../packages/sdk/src/server/spawn.ts";
 import { generate } from "./generate.ts";
 import { writeChangeset } from "./lib/changeset.ts";
-import { pinnedServerVersion, ROOT, tsNode } from "./lib/paths.ts";
+import { pinnedServerVersion, ROOT, syncTestingAssets, tsNode } from "./lib/paths.ts";
 import { fail, formatMs, isMain, step } from "./lib/progress.ts";
 import { fetchSpec, normalizeSpec, readSpecFile } from "./lib/spec.ts";
 import { diffSpecs, formatDiff, type SpecDiff } from "./lib/spec-diff.ts";
@@ -310,6 +310,8 @@ export async function upgradeServer(opts: UpgradeOptions): Promise<UpgradeResult
     return result;
   } catch (error) {
     const restored = await tx.abort();
+    // The testing package's copies follow the restored originals.
+    if (restored > 0) syncTestingAssets();
     if (tx.interrupted) {
       process.stderr.write(
         `interrupted: every file restored (${restored} replaced file(s) put back), every child process stopped, temp dirs removed\n`,
@@ -329,15 +331,25 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
    * One numbered step: stops at once after a signal. `inside` steps call hook.point() themselves.
    * Numbers are fixed (a skipped step keeps its number), so [12] is always the apply.
    */
-  const stage = async <T>(n: number, label: string, fn: () => Promise<T>, inside = false): Promise<T> => {
+  const stage = async <T>(
+    n: number,
+    label: string,
+    fn: () => Promise<T>,
+    inside = false,
+    passed?: (result: T) => boolean,
+  ): Promise<T> => {
     tx.check();
     hook.enter(n);
-    return step(`[${n}] ${label}`, async () => {
-      if (!inside) hook.point();
-      const out = await fn();
-      tx.check();
-      return out;
-    });
+    return step(
+      `[${n}] ${label}`,
+      async () => {
+        if (!inside) hook.point();
+        const out = await fn();
+        tx.check();
+        return out;
+      },
+      passed,
+    );
   };
   /** Runs a child; the test hook fires once it spawned, or once its output matches `trigger`. */
   const exec = (cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv, trigger?: RegExp) =>
@@ -355,9 +367,16 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     env?: NodeJS.ProcessEnv,
     trigger?: RegExp,
   ) => {
-    const r = await stage(n, name, () => exec(cmd, args, cwd, env, trigger), true);
+    // One verdict per step: a child that exits non-zero is this step's ✗, printed once.
+    const r = await stage(
+      n,
+      name,
+      () => exec(cmd, args, cwd, env, trigger),
+      true,
+      (out) => out.ok,
+    );
     results.push({ name, ok: r.ok, detail: r.ok ? "" : tail(r.output) });
-    if (!r.ok) process.stderr.write(`  ✗ ${name} failed:\n${tail(r.output).replace(/^/gm, "    ")}\n`);
+    if (!r.ok) process.stderr.write(`  last lines of its output:\n${tail(r.output).replace(/^/gm, "    ")}\n`);
     return r.ok;
   };
 
@@ -451,6 +470,8 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
   const specText = normalizeSpec(pulled.doc, pulled.version);
   const specPath = join(ws, "openapi", "opencode.openapi.json");
   await writeFile(specPath, specText);
+  // The testing package's copy follows (its contract tests read it in step 11).
+  syncTestingAssets(ws);
 
   // the diff, printed on stdout
   const diff = diffSpecs(committed, JSON.parse(specText));
@@ -547,6 +568,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
           if (i === Math.floor(changed.length / 2)) hook.point();
         });
         if (changed.length === 0) hook.point();
+        syncTestingAssets();
         if (changed.some((c) => /(^|\/)(package\.json|pnpm-lock\.yaml)$/.test(relative(ROOT, c.path)))) {
           const r = await tx.exec("npx", [...PNPM, "install", "--frozen-lockfile"], { cwd: ROOT });
           if (!r.ok) {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -33,4 +34,18 @@ export function pinnedServerVersion(): string {
 export function tsNode(script: string, args: string[] = [], root = ROOT): [string, string[]] {
   const loader = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
   return [process.execPath, ["--import", loader, script, ...args]];
+}
+
+/**
+ * Refreshes @ocsdk/testing's copies of the spec and the SSE fixtures from their one home (the copies are
+ * build artifacts, not committed): every script that writes the originals calls it. `root`: the
+ * checkout to refresh (default: this one).
+ *
+ * @example
+ * ```ts
+ * syncTestingAssets();
+ * ```
+ */
+export function syncTestingAssets(root = ROOT): void {
+  execFileSync(process.execPath, [join(root, "packages", "testing", "scripts", "sync-assets.mjs")], { stdio: "inherit" });
 }

@@ -1,10 +1,14 @@
-/** Step-by-step progress with durations, on stderr so stdout stays for results. */
-export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
+/**
+ * Step-by-step progress with durations, on stderr so stdout stays for results. A step passes when `fn`
+ * returns, or, with `passed`, when its result passes that check (a child that ran and exited non-zero).
+ */
+export async function step<T>(label: string, fn: () => Promise<T> | T, passed?: (result: T) => boolean): Promise<T> {
   const started = performance.now();
   process.stderr.write(`▸ ${label} …\n`);
   try {
     const result = await fn();
-    process.stderr.write(`✓ ${label} (${formatMs(performance.now() - started)})\n`);
+    const mark = !passed || passed(result) ? "✓" : "✗";
+    process.stderr.write(`${mark} ${label} (${formatMs(performance.now() - started)})\n`);
     return result;
   } catch (error) {
     process.stderr.write(`✗ ${label} (${formatMs(performance.now() - started)})\n`);

@@ -49,7 +49,6 @@ export {
 } from "./core/errors.js";
 export { consoleLogger, type Logger, type LogLevel } from "./core/logger.js";
 export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
-export { OPERATIONS, SPEC_SERVER_VERSION } from "./generated/operations.gen.js";
 export { isRetryableError, type RetryOptions, retryDelayMs, type WithRetryOptions, withRetry } from "./core/retry.js";
 export { parseSse, type SseMessage } from "./core/sse.js";
 export {
@@ -67,6 +66,7 @@ export {
   type SubscribeOptions,
   type UnknownEvent,
 } from "./events/stream.js";
+export { OPERATIONS, SPEC_SERVER_VERSION } from "./generated/operations.gen.js";
 export {
   type AppliedPermissionPolicy,
   applyPermissionPolicy,

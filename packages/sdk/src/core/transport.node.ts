@@ -14,7 +14,8 @@
 import http from "node:http";
 import https from "node:https";
 import { finished } from "node:stream";
-import { markNeverSent, type Transport, type WireRequest, type WireResponse } from "./transport.js";
+import { isIdempotentMethod } from "./retry.js";
+import { isConnectionReset, markNeverSent, type Transport, type WireRequest, type WireResponse } from "./transport.js";
 
 /** Options of {@link createNodeFetch} and the Node transport. */
 export interface NodeFetchOptions {
@@ -23,8 +24,12 @@ export interface NodeFetchOptions {
   httpsAgent?: https.Agent;
 }
 
-/** The Node transport; with `ownAgents` it keeps its own keep-alive sockets, released by `close()`. */
-export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean } = {}): Transport {
+/**
+ * The Node transport; with `ownAgents` it keeps its own keep-alive sockets, released by `close()`;
+ * with `freshConnections` every request opens a connection of its own, closed after its answer.
+ */
+export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean; freshConnections?: boolean } = {}): Transport {
+  if (options.freshConnections) return { send: (req, mode) => send(req, mode, false, false) };
   // As Node's global agents: idle sockets time out after 5 s, before a server's own idle timeout can
   // close one under a request that reuses it.
   const agentOptions = { keepAlive: true, scheduling: "lifo", timeout: 5_000 } as const;
@@ -40,11 +45,12 @@ export function nodeTransport(options: NodeFetchOptions & { ownAgents?: boolean 
   };
 }
 
+/** `false` as an agent: a new connection for this request only (no pool). */
 function send(
   req: WireRequest,
   mode: "buffer" | "stream",
-  httpAgent?: http.Agent,
-  httpsAgent?: https.Agent,
+  httpAgent?: http.Agent | false,
+  httpsAgent?: https.Agent | false,
 ): Promise<WireResponse> {
   const { signal } = req;
   signal.throwIfAborted();
@@ -55,18 +61,26 @@ function send(
   return new Promise<WireResponse>((resolve, reject) => {
     let connected = false;
     let settled = false;
+    let answered = false;
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener("abort", onAbort);
       if (signal.aborted) return reject(signal.reason);
+      // A kept-alive socket the server closed or reset before any answer: the server at that address
+      // is gone (or replaced) and the socket is stale. An idempotent request goes again, once, on a
+      // connection of its own (what browsers do), instead of failing for a socket the caller never chose.
+      if (!answered && request.reusedSocket && agent !== false && isConnectionReset(error) && isIdempotentMethod(req.method)) {
+        return resolve(send(req, mode, false, false));
+      }
       markNeverSent(error, !connected);
       reject(error);
     };
     const request = (isHttps ? https : http).request(
       req.url,
-      { method: req.method, headers, ...(agent ? { agent } : {}) },
+      { method: req.method, headers, ...(agent !== undefined ? { agent } : {}) },
       (res) => {
+        answered = true;
         const status = res.statusCode ?? 0;
         const nullBody = req.method === "HEAD" || status === 204 || status === 205 || status === 304;
         if (mode === "stream") {

@@ -42,6 +42,27 @@ export function isMarkedNeverSent(error: unknown): boolean {
   return (error as { [NEVER_SENT]?: boolean } | null | undefined)?.[NEVER_SENT] === true;
 }
 
+/** Error codes of a connection the peer reset or closed under a request. */
+const CONNECTION_RESET_CODE = /^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/;
+
+/**
+ * True when an error (or one in its `cause` chain) says the connection was reset or closed by the
+ * peer: `ECONNRESET`, `EPIPE`, or undici's `UND_ERR_SOCKET` ("other side closed"). Before any response
+ * byte, that is what a pooled connection to a server that is gone answers (see
+ * default-transport.node.ts): the request can go again on a new connection if it is idempotent.
+ *
+ * @example
+ * ```ts
+ * isConnectionReset(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })); // true
+ * ```
+ */
+export function isConnectionReset(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 5) return false;
+  const e = error as { code?: unknown; cause?: unknown };
+  if (typeof e.code === "string" && CONNECTION_RESET_CODE.test(e.code)) return true;
+  return isConnectionReset(e.cause, depth + 1);
+}
+
 /** Marks an error as (not) provably unsent; used by transports that see the connection phase. */
 export function markNeverSent(error: unknown, neverSent: boolean): void {
   try {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { ServerStartError } from "../core/errors.js";
@@ -22,7 +23,11 @@ export interface SpawnServerOptions {
   binary?: string | "pinned" | "path";
   /** Hostname to bind. Defaults to `127.0.0.1`: never expose a dev server by accident. */
   hostname?: string;
-  /** Port; 0 (default) lets the server pick a free one. */
+  /**
+   * Port. Default: a free ephemeral port, picked by the OS for this server (never opencode's own
+   * default 4096, which `opencode serve --port 0` takes whenever it is free: an SDK-started server must
+   * not squat on the port the user's own `opencode serve` wants). `0` passes `--port 0` to opencode.
+   */
   port?: number;
   /** Server password. Defaults to a random one; `false` starts an unsecured server. */
   password?: string | false;
@@ -165,6 +170,42 @@ export function resolveOpencodeBinary(choice: SpawnServerOptions["binary"] = "pi
  * ```
  */
 export async function spawnServer(options: SpawnServerOptions = {}): Promise<RunningServer> {
+  if (options.port !== undefined) return spawnOnce(options, options.port);
+  // The port is free when picked, but another process may bind it before opencode does: then
+  // opencode exits before listening, and a new pick goes again.
+  const hostname = options.hostname ?? "127.0.0.1";
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort(hostname);
+    try {
+      return await spawnOnce(options, port);
+    } catch (error) {
+      const lost = error instanceof ServerStartError && /before listening/.test(error.message) && !(await isFree(hostname, port));
+      if (!lost || attempt === 3) throw error;
+    }
+  }
+}
+
+/** A port the OS calls free on `hostname` right now (it binds port 0 and lets go). */
+function freePort(hostname: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, hostname, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function isFree(hostname: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, hostname, () => probe.close(() => resolve(true)));
+  });
+}
+
+async function spawnOnce(options: SpawnServerOptions, port: number): Promise<RunningServer> {
   const binary = resolveOpencodeBinary(options.binary);
   const hostname = options.hostname ?? "127.0.0.1";
   const password = options.password === false ? undefined : (options.password ?? randomBytes(24).toString("base64url"));
@@ -202,7 +243,7 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Run
   if (options.config) env.OPENCODE_CONFIG_CONTENT = JSON.stringify(options.config);
   Object.assign(env, options.env);
 
-  const args = ["serve", "--port", String(options.port ?? 0), "--hostname", hostname, ...(options.extraArgs ?? ["--pure"])];
+  const args = ["serve", "--port", String(port), "--hostname", hostname, ...(options.extraArgs ?? ["--pure"])];
   const child = spawn(binary, args, {
     cwd: options.cwd,
     env: env as NodeJS.ProcessEnv,

@@ -3,6 +3,7 @@
  * attach mode's version check, and nothing left running afterwards.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import {
   APIConnectionError,
   AuthenticationError,
@@ -27,6 +28,14 @@ afterAll(async () => {
 });
 
 describe("real server", () => {
+  it("listens on a free ephemeral port of its own, not on opencode's default 4096", () => {
+    const port = Number(new URL(server.url).port);
+    expect(port).not.toBe(4096);
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    expect(port).toBeGreaterThanOrEqual(low as number);
+    expect(port).toBeLessThanOrEqual(high as number);
+  });
+
   it("health → session create/list/get/update/delete", async () => {
     const oc = createOpencodeClient({ baseUrl: server.url, password: server.password, logLevel: "off" });
     const health = await oc.global.health();

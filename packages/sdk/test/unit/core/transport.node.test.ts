@@ -76,6 +76,31 @@ describe("connection phases", () => {
   });
 });
 
+describe("kept-alive sockets", () => {
+  it("a GET on a kept-alive socket reset before any answer goes again, once, on a new connection; a POST does not", async () => {
+    let requests = 0;
+    const served = new WeakMap<object, number>();
+    const url = await listen((req, res) => {
+      requests++;
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      // A socket's second request meets a reset: the server is gone from behind the kept socket.
+      if (n === 2) return req.socket.resetAndDestroy();
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    const oc = createOpencodeClient({ baseUrl: url, logLevel: "off", maxRetries: 0 });
+    await oc.global.health();
+    // On the kept socket: reset, then sent again on a connection of its own.
+    expect(await oc.global.health()).toEqual({});
+    expect(requests).toBe(3);
+    // A new kept socket, then a POST on it: reset, and not sent twice.
+    await oc.global.health();
+    const e = await oc.session.create({ body: {} }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(APIConnectionError);
+    expect(requests).toBe(5);
+  });
+});
+
 describe("streamed bodies", () => {
   it("arrives whole and in order as plain Uint8Array views; a reader that stops holds the server back", async () => {
     const TOTAL = 64 * 1024 * 1024;

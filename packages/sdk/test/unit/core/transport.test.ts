@@ -1,6 +1,6 @@
 /** The transport seam: telling a request that never left from one that may have reached the server, and the fetch adapter. */
 import { describe, expect, it } from "vitest";
-import { fetchTransport, isMarkedNeverSent, isNeverSent, markNeverSent } from "../../../src/core/transport.ts";
+import { fetchTransport, isConnectionReset, isMarkedNeverSent, isNeverSent, markNeverSent } from "../../../src/core/transport.ts";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -24,6 +24,17 @@ describe("isNeverSent", () => {
     expect(isNeverSent(reset)).toBe(true);
     // A frozen error cannot be marked; marking it does not throw.
     expect(() => markNeverSent(Object.freeze(new Error("frozen")), true)).not.toThrow();
+  });
+});
+
+describe("isConnectionReset", () => {
+  it("a reset or peer-closed code anywhere in the cause chain", () => {
+    expect(isConnectionReset(withCode("ECONNRESET"))).toBe(true);
+    expect(isConnectionReset(new TypeError("fetch failed", { cause: withCode("UND_ERR_SOCKET") }))).toBe(true);
+    expect(isConnectionReset(new Error("x", { cause: new Error("y", { cause: withCode("EPIPE") }) }))).toBe(true);
+    expect(isConnectionReset(new TypeError("fetch failed", { cause: withCode("ECONNREFUSED") }))).toBe(false);
+    expect(isConnectionReset(new Error("plain"))).toBe(false);
+    expect(isConnectionReset(undefined)).toBe(false);
   });
 });
 

@@ -175,33 +175,26 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Run
   // opencode exits before listening, and a new pick goes again.
   const hostname = options.hostname ?? "127.0.0.1";
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort(hostname);
+    const port = await probePort(hostname, 0);
+    if (port === undefined) throw new ServerStartError(`no free port to bind on ${hostname}`, "");
     try {
       return await spawnOnce(options, port);
     } catch (error) {
-      const lost = error instanceof ServerStartError && /before listening/.test(error.message) && !(await isFree(hostname, port));
-      if (!lost || attempt === 3) throw error;
+      const taken = error instanceof ServerStartError && /before listening/.test(error.message);
+      if (!taken || attempt === 3 || (await probePort(hostname, port)) !== undefined) throw error;
     }
   }
 }
 
-/** A port the OS calls free on `hostname` right now (it binds port 0 and lets go). */
-function freePort(hostname: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, hostname, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function isFree(hostname: string, port: number): Promise<boolean> {
+/** Binds `port` on `hostname` and lets go: the port bound (0 asks the OS for a free one), or undefined when it cannot be bound. */
+function probePort(hostname: string, port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, hostname, () => probe.close(() => resolve(true)));
+    probe.once("error", () => resolve(undefined));
+    probe.listen(port, hostname, () => {
+      const bound = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(bound));
+    });
   });
 }
 

@@ -300,6 +300,7 @@ ${fns}
 }
 
 const handler: OperationsPlugin["Handler"] = ({ plugin }) => {
+  if (!plugin.config.output) throw new Error("ocsdk/operations: set `output`, the absolute path of the table to write");
   const rows: Row[] = [];
   plugin.forEach("operation", ({ operation }) => {
     rows.push(rowOf(plugin, operation));

@@ -13,6 +13,7 @@
  *   before any request; a body of the wrong type reaches the caller as Prism's 4xx with the reason.
  */
 import { APIError, createOpencodeClient, OPERATIONS, type OpencodeClient, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { createNodeFetch } from "@ocsdk/sdk/node";
 import { type SseReplay, startSseReplay } from "@ocsdk/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -44,11 +45,12 @@ interface Sent {
   status: number;
 }
 
-/** A fetch that records what the SDK sends (the platform fetch does the I/O). */
+/** A fetch that records what the SDK sends; the SDK's own Node transport (what users run on Node) does the I/O. */
 function recordingFetch(log: Sent[]): typeof fetch {
+  const base = createNodeFetch();
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
-    const response = await fetch(request);
+    const response = await base(request);
     log.push({
       marker: request.headers.get("x-contract-case"),
       url: new URL(request.url),

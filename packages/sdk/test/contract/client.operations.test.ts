@@ -14,8 +14,6 @@
  */
 import { APIError, createOpencodeClient, OPERATIONS, type OpencodeClient, OpencodeError, ValidationError } from "@ocsdk/sdk";
 import { createNodeFetch } from "@ocsdk/sdk/node";
-import { type SseReplay, startSseReplay } from "@ocsdk/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type BuiltRequest,
   buildRequest,
@@ -25,7 +23,9 @@ import {
   type SpecOperation,
   sample,
   violationsOf,
-} from "../../../client/test/contract/lib/spec.ts";
+} from "@ocsdk/test-kit";
+import { type SseReplay, startSseReplay } from "@ocsdk/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const DIRECTORY = "/repo/contract";
 const WORKSPACE = "wrk_contract01";

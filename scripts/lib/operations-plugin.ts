@@ -8,10 +8,11 @@
  * Type names (`SessionGetData`, `SessionGetResponses`) are the symbols `@hey-api/typescript`
  * registered for each operation, asked for by operation id, never re-derived from a string.
  *
- * Why the plugin writes its file itself instead of through hey-api's symbol files: hey-api places a
- * plugin's files inside its output folder (packages/client/src/generated) and links them by relative
- * path, while this table belongs to the SDK and must import the client by package name
- * (`@ocsdk/client`), so the arrow stays sdk → client.
+ * Why the plugin writes its file itself instead of through hey-api's symbol files: a symbol's
+ * `getFilePath` can place a file outside the output folder, but hey-api then imports the types by
+ * relative path into packages/client/src/generated (tried with 0.99.0: `../out/gen/types.gen.js`),
+ * while this table belongs to the SDK and must import the client by package name (`@ocsdk/client`),
+ * so the arrow stays sdk → client and the SDK builds from its own `src`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";

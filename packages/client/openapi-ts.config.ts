@@ -1,10 +1,14 @@
 /**
- * @hey-api/openapi-ts configuration for @ocsdk/client (see the package README for the why).
+ * The one @hey-api/openapi-ts configuration of the repository (see the package README for the why).
  * `scripts/generate.ts` runs it with the committed spec as input; the output is never edited by hand.
+ * One run makes @ocsdk/client (types, flat functions, fetch runtime) and, through the
+ * `ocsdk/operations` plugin, the operation table of @ocsdk/sdk.
  */
 import type { UserConfig } from "@hey-api/openapi-ts";
+import { operationsPlugin } from "../../scripts/lib/operations-plugin.ts";
 
-export function clientConfig(input: string, outputDir: string): UserConfig {
+/** `outputDir`: this package's generated code; `operationsFile`: the SDK's operation table. */
+export function clientConfig(input: string, outputDir: string, operationsFile: string): UserConfig {
   return {
     input,
     output: {
@@ -19,8 +23,10 @@ export function clientConfig(input: string, outputDir: string): UserConfig {
       { name: "@hey-api/client-fetch", throwOnError: false },
       { name: "@hey-api/typescript", enums: false },
       // One flat function per operation, named from the operationId (session.get → sessionGet):
-      // tree-shakable, collision-free for this spec, and a 1:1 map the wrapper builds on.
+      // this package's own low-level API, `{ data, error }` results; @ocsdk/sdk does not call them.
       { name: "@hey-api/sdk", operations: { strategy: "flat" } },
+      // The SDK's operation table, from the same parse, with the type names registered above.
+      operationsPlugin({ output: operationsFile }),
     ],
   };
 }

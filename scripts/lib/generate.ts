@@ -1,11 +1,11 @@
-/** Runs @hey-api/openapi-ts on a spec file into a directory. */
+/** Runs @hey-api/openapi-ts once on a spec file: the client into a directory, the SDK's operation table into a file. */
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createClient } from "@hey-api/openapi-ts";
 import { clientConfig } from "../../packages/client/openapi-ts.config.ts";
 
-export async function generateClient(specPath: string, outputDir: string): Promise<void> {
-  await createClient(clientConfig(specPath, outputDir));
+export async function generateClient(specPath: string, outputDir: string, operationsFile: string): Promise<void> {
+  await createClient(clientConfig(specPath, outputDir, operationsFile));
 }
 
 /** Every file under a directory, as relative path → contents. */

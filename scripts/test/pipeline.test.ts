@@ -248,6 +248,19 @@ describe("check:generated", () => {
     expect(r.stderr).toMatch(/generated file differs: sdk\.gen\.ts/);
   });
 
+  it("fails when one byte of the SDK's operation table changes", async () => {
+    const copy = join(tmp, "operations.gen.ts");
+    const text = await readFile(join(ROOT, "packages", "sdk", "src", "generated", "operations.gen.ts"), "utf8");
+    const at = text.indexOf("vcs.diff.raw GET /vcs/diff/raw q text text/x-diff");
+    expect(at).toBeGreaterThan(0);
+    // One byte of the Accept column: "text/x-diff" → "text/x-difg".
+    const i = at + "vcs.diff.raw GET /vcs/diff/raw q text text/x-dif".length;
+    await writeFile(copy, `${text.slice(0, i)}g${text.slice(i + 1)}`);
+    const r = await runScript("check-generated.ts", ["--operations", copy]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/generated file differs: .*operations\.gen\.ts/);
+  });
+
   it("fails when the spec is not in normalized form", async () => {
     const spec = join(tmp, "unsorted.json");
     await writeFile(spec, JSON.stringify(JSON.parse(await readFile(SPEC_PATH, "utf8"))));

@@ -1,7 +1,9 @@
 /**
  * @ocsdk/sdk/operations: every operation as its own function, for bundles that need only a few.
  * Each runs on a core from {@link createCore} (or a full client) with the same policies: auth,
- * scoping, retries, timeouts, typed errors, response checks, logging.
+ * scoping, retries, timeouts, typed errors, response checks, logging. `@ocsdk/client` exports
+ * functions of the same names with another contract (`sessionGet({ client, path })` resolves to
+ * `{ data, error }`); here a call resolves to the data or throws.
  *
  * @example
  * ```ts

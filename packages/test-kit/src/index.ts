@@ -25,5 +25,20 @@ export {
 } from "./fault-proxy.ts";
 export { listOpencodeProcesses } from "./processes.ts";
 export { type JsonSchema, resolveRef, type SampleOptions, sampleFromSchema } from "./schema-sample.ts";
+export {
+  type BuiltRequest,
+  buildRequest,
+  createValidator,
+  type HttpMethod,
+  listOperations,
+  loadSpec,
+  SPEC_PATH,
+  type Spec,
+  type SpecOperation,
+  sample,
+  type Validator,
+  type Violation,
+  violationsOf,
+} from "./spec-cases.ts";
 export { recordUnhandledRejections } from "./unhandled-rejections.ts";
 export { until } from "./until.ts";

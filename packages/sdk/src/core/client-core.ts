@@ -191,7 +191,7 @@ export class OpencodeCore {
   /** What the runner needs for one operation call; throws a ValidationError for arguments that cannot be right. */
   #input(op: OperationDef, args: CallArgs): RunInput {
     const path = checkedPath(op, args);
-    const query = serializeQuery(this.#scopeQuery(op.scope, args.query));
+    const query = serializeQuery(this.#scopeQuery(op.scope, args.query), op.id);
     let headers = lower(args.headers);
     let body: string | undefined;
     if (args.body !== undefined) {
@@ -212,6 +212,7 @@ export class OpencodeCore {
       idempotent: args.idempotent,
       stream: op.response === "sse",
       expect: op.response ?? "json",
+      accept: op.accept,
     };
   }
 
@@ -264,12 +265,17 @@ function base64(text: string): string {
 
 /** @internal JSON for a request body; a circular or otherwise unserializable body is a ValidationError. */
 export function serializeBody(body: unknown, where: string): string {
+  let text: string | undefined;
   try {
-    return JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+    text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
   } catch (cause) {
     const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
     throw new ValidationError(`${where}: the request body cannot be sent as JSON (${message})`, where, "body", undefined);
   }
+  // A function or symbol has no JSON form at all (`JSON.stringify` answers undefined).
+  if (text === undefined)
+    throw new ValidationError(`${where}: a ${typeof body} cannot be sent as a JSON body`, where, "body", body);
+  return text;
 }
 
 /** @internal Header names lower-cased. */

@@ -67,11 +67,20 @@ export class APIError extends OpencodeError {
     const secrets = [...(init.secrets ?? [])];
     const body = redact(init.body, secrets);
     const { errorName, data, serverMessage: bodyMessage } = parseErrorBody(body);
-    const violations = parseViolations(init.headers.get("sl-violations"));
-    // A mock (Prism) states the real reason in its header; its body is only a sample.
+    const fromHeader = parseViolations(init.headers.get("sl-violations"));
+    // Prism's own 422 (no error response in the spec) lists them in its problem body instead.
+    const violations = fromHeader.length ? fromHeader : bodyViolations(body);
+    const problem = problemText(body, init.headers.get("content-type"));
+    // A mock (Prism) states the real reason in its header; its body is only a sample, unless it is
+    // the mock's own problem document (title/detail), which says what kind of failure it is.
+    const violationText = violations
+      .map((v) => (v.location.length ? `${v.location.join(".")}: ${v.message}` : v.message))
+      .join("; ");
     const serverMessage = violations.length
-      ? violations.map((v) => `${v.location.join(".")}: ${v.message}`).join("; ")
-      : bodyMessage;
+      ? problem
+        ? `${violationText} (${problem})`
+        : violationText
+      : (bodyMessage ?? problem);
     const reason = serverMessage ?? errorName ?? describeBody(body);
     const hint = init.hint ? ` (${init.hint})` : "";
     super(redactString(`${init.method} ${init.path} → ${init.status}${reason ? `: ${reason}` : ""}${hint}`, secrets));
@@ -312,7 +321,11 @@ export interface SpecViolation {
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const isHtml = (body: unknown): boolean => typeof body === "string" && /^\s*</.test(body);
 
+/** Prism's prefix when the violations outgrow a header; the JSON after it is cut off. */
+const TOO_MANY = "Too many violations!";
+
 function parseViolations(header: string | null): SpecViolation[] {
+  if (header?.startsWith(TOO_MANY)) return truncatedViolations(header.slice(TOO_MANY.length));
   try {
     // Not JSON, or JSON but not an array (no `filter`): no violations.
     return (JSON.parse(header || "[]") as SpecViolation[])
@@ -321,6 +334,39 @@ function parseViolations(header: string | null): SpecViolation[] {
   } catch {
     return [];
   }
+}
+
+/** The whole violations that a cut-off header still holds, after a marker that there were more. */
+function truncatedViolations(text: string): SpecViolation[] {
+  const out: SpecViolation[] = [{ location: [], message: `${TOO_MANY} (the list was cut off)` }];
+  for (const m of text.matchAll(/\{[^{}]*?"location":\[([^\]]*)\][^{}]*?"message":"((?:[^"\\]|\\.)*)"[^{}]*\}/g)) {
+    try {
+      const location = (JSON.parse(`[${m[1]}]`) as unknown[]).map(String);
+      out.push({ location, message: JSON.parse(`"${m[2]}"`) as string });
+    } catch {
+      // A half-escaped entry at the cut: the marker above already says there was more.
+    }
+  }
+  return out;
+}
+
+/** The `validation` list of a Prism problem body, in the header's shape. */
+function bodyViolations(body: unknown): SpecViolation[] {
+  const list = body && typeof body === "object" ? (body as { validation?: unknown }).validation : undefined;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((v): v is { location?: unknown; code?: string | number; message: string } => !!str(v?.message))
+    .map(({ location, code, message }) => ({ location: Array.isArray(location) ? location.map(String) : [], code, message }));
+}
+
+/** `title: detail` of an RFC 9457 problem document (`application/problem+json`, or its shape). */
+function problemText(body: unknown, contentType: string | null): string | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const isProblem = /problem\+json/i.test(contentType ?? "") || (str(b.type) !== undefined && str(b.title) !== undefined);
+  if (!isProblem) return undefined;
+  const text = [str(b.title), str(b.detail)].filter(Boolean).join(": ");
+  return text || undefined;
 }
 
 function parseErrorBody(body: unknown): { errorName?: string; data?: unknown; serverMessage?: string } {

@@ -19,6 +19,8 @@ export interface OperationDef {
   /** How the client's `directory`/`workspace` apply: plain query, v2 `location[…]`, or not at all (default). */
   readonly scope?: "query" | "location";
   readonly response?: ResponseKind;
+  /** The spec's success media types, for `Accept`, when the response kind's default does not say it (binary, text). */
+  readonly accept?: string;
   /** The spec's patterns of path/query parameters (e.g. `sessionID: "^ses"`). */
   readonly patterns?: Readonly<Record<string, string>>;
 }

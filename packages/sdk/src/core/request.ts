@@ -56,6 +56,8 @@ export interface RunInput {
   stream?: boolean;
   /** What the spec says the route returns; checked and parsed. Undefined: any answer, not parsed. */
   expect?: ResponseKind | undefined;
+  /** `Accept` from the spec's media types (binary and text routes); default: JSON, or the event stream for streams. */
+  accept?: string | undefined;
 }
 
 /** A successful call: the parsed data (a stream's: its `Response`), and the answer as a `Response` only when asked for (most callers never do). */
@@ -108,7 +110,8 @@ export class Runner {
     const o = cfg.observer;
     const key = o ? (operationId ?? `${method} ${path}`) : "";
     const base = stream ? this.#sse : this.#json;
-    const headers = input.headers ? { ...base, ...input.headers } : base;
+    const headers =
+      input.headers || input.accept ? { ...base, ...(input.accept && { accept: input.accept }), ...input.headers } : base;
     const started = o ? o.start(key) : 0;
 
     for (let attempt = 1; ; attempt++) {

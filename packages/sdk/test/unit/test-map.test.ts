@@ -23,7 +23,7 @@ const EXEMPT: Record<string, "barrel" | "types" | "generated"> = {
   node: "barrel", // the `@ocsdk/sdk/node` entry
   operations: "barrel", // the `@ocsdk/sdk/operations` entry
   "core/operation-types": "types",
-  "generated/operations.gen": "generated", // scripts/gen-operations.ts
+  "generated/operations.gen": "generated", // the ocsdk/operations plugin of packages/client/openapi-ts.config.ts
 };
 
 /** Unit test files that test no single module. */

@@ -45,6 +45,17 @@ describe("auth, scoping, headers, custom fetch", () => {
     expect(u[2]?.searchParams.get("location[directory]")).toBe("/repo");
   });
 
+  it("scopes every operation that declares the scope's query parameters, v2 ones included", async () => {
+    const { oc, requests } = client([json(200, []), json(200, true)], { directory: "/repo", workspace: "wrk_1" });
+    await oc.v2.session.list();
+    await oc.v2.pty.connect({ path: { ptyID: "pty_1" } });
+    const [list, connect] = requests.map((r) => new URL(r.url).searchParams);
+    expect(list?.get("directory")).toBe("/repo");
+    expect(list?.get("workspace")).toBe("wrk_1");
+    expect(connect?.get("location[directory]")).toBe("/repo");
+    expect(connect?.get("location[workspace]")).toBe("wrk_1");
+  });
+
   it("default and per-request headers; the custom fetch carries streams too", async () => {
     const { oc, requests } = client(
       [json(200, []), new Response("data: {}\n\n", { headers: { "content-type": "text/event-stream" } })],
@@ -99,6 +110,26 @@ describe("construction and arguments", () => {
     expect(error).toBeInstanceOf(OpencodeError);
     expect((error as Error).message).toMatch(reason);
     expect((error as Error).message).not.toContain("secret");
+  });
+
+  it("a body with no JSON form (a function) is a typed error before the network", async () => {
+    const { oc, requests } = client([json(200, {})]);
+    const error = await oc.session.create({ body: (() => 1) as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe("session.create: a function cannot be sent as a JSON body");
+    expect(requests).toEqual([]);
+  });
+
+  it("asks for the spec's media type: Accept of a binary or text route is its own, JSON otherwise", async () => {
+    const { oc, requests } = client([
+      new Response("bytes", { headers: { "content-type": "application/octet-stream" } }),
+      new Response("diff", { headers: { "content-type": "text/x-diff; charset=utf-8" } }),
+      json(200, []),
+    ]);
+    expect(await oc.v2.fs.read()).toBeInstanceOf(Blob);
+    expect(await oc.vcs.diff.raw()).toBe("diff");
+    await oc.session.list();
+    expect(requests.map((r) => r.headers.get("accept"))).toEqual(["application/octet-stream", "text/x-diff", "application/json"]);
   });
 
   it("a circular body is a typed error before the network", async () => {

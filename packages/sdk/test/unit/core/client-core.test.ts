@@ -2,7 +2,15 @@
  * The client core: configuration from options and the environment, auth, scoping, headers, the
  * custom fetch, and arguments refused at construction or before the network.
  */
-import { AuthenticationError, consoleLogger, createOpencodeClient, Metrics, NotFoundError, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import {
+  AuthenticationError,
+  consoleLogger,
+  createOpencodeClient,
+  Metrics,
+  NotFoundError,
+  OpencodeError,
+  ValidationError,
+} from "@ocsdk/sdk";
 import { createCore, sessionGet } from "@ocsdk/sdk/operations";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, json, SESSION, scriptedFetch } from "../../helpers/scripted-client.ts";

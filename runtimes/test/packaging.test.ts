@@ -12,6 +12,7 @@ import { formatMessage } from "publint/utils";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { requireConsumer } from "../global-setup.ts";
 import { PUBLISHED, REPO_ROOT } from "../lib/consumer.ts";
+import { readmeBlocks } from "../lib/readme.ts";
 import { type Unpacked, unpack } from "../lib/tarball.ts";
 
 const exec = promisify(execFile);
@@ -97,7 +98,7 @@ describe.each(Object.entries(PUBLISHED))("%s tarball", (name, workspaceDir) => {
     expect(entries).toContain(name);
     expect(results).toHaveLength(entries.length * 4);
     for (const [line, mode, result] of results) {
-      if (mode === "node16 (from CJS)") expect(result, line).toMatch(/^(🟢 \(JSON\)|⚠️ ESM \(dynamic import only\))$/u);
+      if (mode === "node16 (from CJS)") expect(result, line).toMatch(/^(🟢 \((ESM|JSON)\)|⚠️ ESM \(dynamic import only\))$/u);
       else expect(result, line).toMatch(/^🟢/u);
     }
   });
@@ -226,6 +227,29 @@ ${
       ...(withNode ? { typeRoots: [join(REPO_ROOT, "node_modules", "@types")] } : {}),
     };
     await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["main.ts"] }, null, 2));
+    const { code, output } = await run(bin("tsc"), ["-p", "tsconfig.json"], dir);
+    expect(output.trim(), `tsc output (${dir})`).toBe("");
+    expect(code).toBe(0);
+  });
+
+  test("the SDK README's CommonJS block typechecks under module node16 in a CommonJS package", async () => {
+    const consumer = requireConsumer(setup_);
+    const block = (await readmeBlocks("packages/sdk/README.md")).find((b) => b.tag === "commonjs");
+    expect(block, "the README's ```ts commonjs block").toBeDefined();
+    const dir = join(consumer.dir, "types-readme-commonjs");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "package.json"), JSON.stringify({ private: true, type: "commonjs" }));
+    await writeFile(join(dir, "main.ts"), block?.code ?? "");
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      lib: ["ES2022", "DOM"],
+      module: "Node16",
+      skipLibCheck: false,
+      types: ["node"],
+      typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+    };
+    await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["main.ts"] }));
     const { code, output } = await run(bin("tsc"), ["-p", "tsconfig.json"], dir);
     expect(output.trim(), `tsc output (${dir})`).toBe("");
     expect(code).toBe(0);

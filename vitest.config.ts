@@ -41,8 +41,10 @@ export default defineConfig({
           // Unit tests start no child server and send no signals, so their files share one worker
           // process: the SDK's modules load once instead of once per file (a third of the CPU).
           // Each test file is still its own module; env and global stubs are undone after every
-          // test, so no file sees another's.
-          poolOptions: { forks: { singleFork: true, isolate: false } },
+          // test, so no file sees another's. (vitest 4 spells vitest 3's
+          // `poolOptions.forks: { singleFork, isolate: false }` as these two.)
+          maxWorkers: 1,
+          isolate: false,
           unstubEnvs: true,
           unstubGlobals: true,
         },

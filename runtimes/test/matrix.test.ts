@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { SPEC_SERVER_VERSION } from "@ocsdk/sdk";
 import { type RunningServer, resolveOpencodeBinary, spawnServer } from "@ocsdk/sdk/node";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { requireConsumer } from "../global-setup.ts";
@@ -121,6 +122,51 @@ for (const spec of [NODE_20, ...PINNED_RUNTIMES]) {
       }
     }
     if (failures.length) throw new Error(failures.join("\n\n"));
+  });
+}
+
+/** The command a README reader types for `quickstart.mjs` on each runtime (the README names these). */
+function readmeCommandLine(spec: RuntimeSpec, script: string): string[] {
+  switch (spec.kind) {
+    case "node":
+      return [script];
+    case "bun":
+      return [script];
+    case "deno":
+      // spawnServer runs a process, writes its isolated HOME and reads env: the README says `-A`.
+      return ["run", "-A", script];
+  }
+}
+
+for (const spec of [NODE_20, ...PINNED_RUNTIMES]) {
+  test(`${spec.name}: the SDK README's first block, pasted verbatim into quickstart.mjs, runs and exits by itself`, async () => {
+    const consumer = requireConsumer(setup);
+    const installed = await installRuntime(spec);
+    const version = await versionOf(installed.bin);
+    const run = await runConsumer({
+      label: `${spec.name} (${version}) readme-quickstart.mjs`,
+      command: installed.bin,
+      args: readmeCommandLine(spec, "readme-quickstart.mjs"),
+      cwd: consumer.dir,
+      // What the block reads: nothing but the binary the consumer would get from `npm install opencode-ai`.
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: homeDir,
+        TMPDIR: tmpdir(),
+        NO_COLOR: "1",
+        DENO_NO_UPDATE_CHECK: "1",
+        OCSDK_OPENCODE_BINARY: resolveOpencodeBinary("pinned"),
+      },
+    });
+    summary.push(`${run.exitCode === 0 && !run.killed ? "PASS" : "FAIL"} ${run.label} (${run.ms} ms)`);
+    const report = `${run.label}: exit ${run.exitCode}${run.killed ? `, ${run.killed}` : ""}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+    expect(run.killed, report).toBeUndefined();
+    expect(run.exitCode, report).toBe(0);
+    const out = run.stdout.trim().split("\n");
+    expect(out[0], report).toBe(`opencode ${SPEC_SERVER_VERSION} is up`);
+    expect(out[1], report).toContain("renamed");
+    expect(out[2], report).toBe("200");
+    expect(out[3], report).toMatch(/^gone: 404 /);
   });
 }
 

@@ -4,9 +4,10 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { createTriage } from "../src/app.js";
 
 let mock;
+// Prism loads the spec in seconds, more on a busy CI machine: above vitest's 10 s default hook timeout.
 beforeAll(async () => {
   mock = await startMockServer();
-});
+}, 120_000);
 afterAll(() => mock?.close());
 afterEach(() => {
   // Every request the app made must match the spec; Prism's message says what is wrong otherwise.

@@ -1,3 +1,5 @@
+// Symbol.dispose / AsyncDisposable in our .d.ts: a consumer on lib ES2022 without @types/node gets them too.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The client core: configuration, auth, scoping and the runner, without any operation table.
  * `createCore` is what single-operation imports (`@ocsdk/sdk/operations`) run on; the full
@@ -128,17 +130,21 @@ export class OpencodeCore {
     const transport = options.fetch ? optionTransport(options.fetch) : defaultTransport();
     this.#close = transport.close?.bind(transport);
     // The caller's own authorization header wins over the password.
-    const headers = { ...(token ? { authorization: `Basic ${token}` } : {}), ...lower(options.headers) };
+    const ownHeaders = lower(options.headers);
+    const headers = { ...(token ? { authorization: `Basic ${token}` } : {}), ...ownHeaders };
     this.#runner = runners
       .set(
         this,
         new Runner({
           transport,
           headers,
+          // Names what was sent: credentials in `headers` are not a missing password.
           authHint:
-            password === undefined
-              ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
-              : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
+            ownHeaders?.authorization !== undefined
+              ? "the `authorization` header of the `headers` option was rejected"
+              : password === undefined
+                ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
+                : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
           retry: options.retry ?? {},

@@ -11,8 +11,8 @@
  * sent" means for the retry policy, and it reads ordinary answers straight into one buffer (no web
  * stream, no `Response`) unless a caller asks for the `Response`.
  */
-import http from "node:http";
-import https from "node:https";
+import * as http from "node:http";
+import * as https from "node:https";
 import { finished } from "node:stream";
 import { isIdempotentMethod } from "./retry.js";
 import { isConnectionReset, markNeverSent, type Transport, type WireRequest, type WireResponse } from "./transport.js";

@@ -1,3 +1,5 @@
+// Symbol.dispose / AsyncDisposable in our .d.ts: a consumer on lib ES2022 without @types/node gets them too.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The typed event stream: one lazily opened `/event` connection per client, shared by every
  * subscriber, reconnected with the shared backoff, guarded by a connect timeout and then a watchdog,

@@ -1,3 +1,5 @@
+// Symbol.dispose / AsyncDisposable in our .d.ts: a consumer on lib ES2022 without @types/node gets them too.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * Declarative permission policy: answer opencode's permission requests (a tool wants to run a
  * command, edit a file …) by allow / deny / ask rules, automatically, for a client or a session.

@@ -170,6 +170,25 @@ describe("SDK README", () => {
     expect(out.at(-1)).toBe("once by bash:ls*");
   });
 
+  it("permission-by-hand: oc.permission.reply answers the handle's permission.asked and the tool runs", async () => {
+    harness.model.enqueue(
+      { toolCalls: [{ name: "bash", arguments: { command: "ls", description: "list files" } }] },
+      { text: "Listed." },
+    );
+    const out = (await execute("permission-by-hand")).trim().split("\n");
+    expect(out).toContain("once: bash ls");
+    expect(out).toContain("ran: ls");
+  });
+
+  it("test-server: a server spawned with the test-setup variables answers", async () => {
+    expect((await execute("test-server")).trim()).toBe("healthy: true");
+  });
+
+  it("commonjs: the node16 CommonJS workaround (type-only import, import()) connects", async () => {
+    // Its types are checked under module node16 in a CommonJS package by runtimes/test/packaging.test.ts.
+    expect((await execute("commonjs")).trim()).toBe("healthy: true");
+  });
+
   it("every block of the README is run by a test above", async () => {
     const all = (await blocks(README)).map((b) => `${README}#${b.tag}`);
     expect(all.filter((b) => b.endsWith("#"))).toEqual([]);

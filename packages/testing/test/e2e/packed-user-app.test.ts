@@ -7,19 +7,21 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, expect, it } from "vitest";
+import { buildPackages, packPublished } from "../../../../runtimes/lib/pack.ts";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CACHE = join(ROOT, "node_modules/.cache");
 const APP = join(ROOT, "examples/user-app");
 const PACKAGES = ["client", "sdk", "testing"];
-const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+/** The user's vitest: the release this repository tests with. */
+const ROOT_VITEST: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies.vitest;
 // No workspace settings (.npmrc, NODE_OPTIONS of the runner) leak into the user's project.
 const cleanEnv = () => {
   const env: Record<string, string> = {};
@@ -36,12 +38,14 @@ async function sh(cmd: string, args: string[], cwd: string, timeoutMs: number) {
 }
 
 beforeAll(async () => {
-  // Build what the tarballs ship (turbo: a cache hit when nothing changed), then pack as a release would.
-  await sh(bin("turbo"), ["run", "build", "--filter=@ocsdk/testing..."], ROOT, 300_000);
+  // Built and packed as a release would, by the one packing harness of the runtime matrix.
+  await buildPackages();
   await mkdir(CACHE, { recursive: true });
   const packDir = await mkdtemp(join(CACHE, "ocsdk-pack-"));
-  for (const p of PACKAGES) await sh(bin("pnpm"), ["pack", "--pack-destination", packDir], join(ROOT, "packages", p), 120_000);
-  const tarballs = (await readdir(packDir)).filter((f) => f.endsWith(".tgz")).sort();
+  const packed = await packPublished(packDir);
+  const tarballs = Object.values(packed)
+    .map((t) => basename(t))
+    .sort();
   expect(tarballs).toHaveLength(3);
   const appManifest = await readFile(join(APP, "package.json"), "utf8");
 
@@ -67,7 +71,7 @@ beforeAll(async () => {
   const pkg = JSON.parse(appManifest);
   const file = (name: string) => `file:${join(home, tarballs.find((t) => t.startsWith(`ocsdk-${name}-`)) ?? "")}`;
   pkg.dependencies = { "@ocsdk/client": file("client"), "@ocsdk/sdk": file("sdk") };
-  pkg.devDependencies = { "@ocsdk/testing": file("testing"), vitest: "3.2.4" };
+  pkg.devDependencies = { "@ocsdk/testing": file("testing"), vitest: ROOT_VITEST };
   pkg.overrides = { "@ocsdk/client": "$@ocsdk/client", "@ocsdk/sdk": "$@ocsdk/sdk" };
   for (const f of ["src", "test"]) await rm(join(project, f), { recursive: true, force: true });
   for (const f of ["src", "test", "vitest.config.js"]) await cp(join(APP, f), join(project, f), { recursive: true });

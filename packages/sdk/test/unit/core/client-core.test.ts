@@ -2,7 +2,15 @@
  * The client core: configuration from options and the environment, auth, scoping, headers, the
  * custom fetch, and arguments refused at construction or before the network.
  */
-import { consoleLogger, createOpencodeClient, Metrics, NotFoundError, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import {
+  AuthenticationError,
+  consoleLogger,
+  createOpencodeClient,
+  Metrics,
+  NotFoundError,
+  OpencodeError,
+  ValidationError,
+} from "@ocsdk/sdk";
 import { createCore, sessionGet } from "@ocsdk/sdk/operations";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, json, SESSION, scriptedFetch } from "../../helpers/scripted-client.ts";
@@ -31,6 +39,31 @@ describe("auth, scoping, headers, custom fetch", () => {
     const { oc: oc2, requests: r2 } = client([json(200, [])], { password: "pw" });
     await oc2.session.list();
     expect(r2[0]?.headers.get("authorization")).toBe(`Basic ${Buffer.from("opencode:pw").toString("base64")}`);
+  });
+
+  it("a rejected 401 names the credentials that were sent: headers, the password option, or none", async () => {
+    vi.stubEnv("OPENCODE_SERVER_PASSWORD", "");
+    delete process.env.OPENCODE_SERVER_PASSWORD;
+    const rejected = async (options: Parameters<typeof createOpencodeClient>[0]) => {
+      const f = scriptedFetch([json(401, { error: "unauthorized" })]);
+      const oc = createOpencodeClient({ ...options, fetch: f.fetch, logLevel: "off", maxRetries: 0 });
+      const error = await oc.session.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      return { message: (error as Error).message, sent: f.requests[0]?.headers.get("authorization") };
+    };
+    const basic = `Basic ${Buffer.from("opencode:wrong").toString("base64")}`;
+    const viaHeaders = await rejected({ headers: { Authorization: basic } });
+    expect(viaHeaders.sent).toBe(basic);
+    expect(viaHeaders.message).toContain("the `authorization` header of the `headers` option was rejected");
+    expect(viaHeaders.message).not.toContain("wants a password");
+    // The caller's header wins over the password, so the message names the header then too.
+    const both = await rejected({ password: "pw", headers: { authorization: basic } });
+    expect(both.sent).toBe(basic);
+    expect(both.message).toContain("the `authorization` header of the `headers` option was rejected");
+    expect((await rejected({ password: "wrong" })).message).toContain("the password from the `password` option was rejected");
+    const none = await rejected({});
+    expect(none.sent).toBeNull();
+    expect(none.message).toContain("the server wants a password: set OPENCODE_SERVER_PASSWORD");
   });
 
   it("scopes calls to a directory/workspace (query or location[...] style), explicit query wins", async () => {

@@ -44,7 +44,7 @@ export interface SpawnServerOptions {
   env?: Record<string, string | undefined>;
   /** Extra CLI arguments. Defaults to `["--pure"]` (no external plugins). */
   extraArgs?: string[];
-  /** How long to wait for the server to listen and answer its health check (default 30 s). */
+  /** How long to wait for the server to listen and answer its health check (default 60 s: opencode takes 20 s and more to start on a loaded machine). */
   startTimeoutMs?: number;
   /** Aborts the start. */
   signal?: AbortSignal;
@@ -203,7 +203,7 @@ async function spawnOnce(options: SpawnServerOptions, port: number): Promise<Run
   const hostname = options.hostname ?? "127.0.0.1";
   const password = options.password === false ? undefined : (options.password ?? randomBytes(24).toString("base64url"));
   const username = "opencode";
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
 
   let dataDir: string | undefined;
   let ownsDataDir = false;

@@ -18,8 +18,11 @@ import {
   violationsOf,
 } from "./spec.ts";
 
-/** Bounded: a request that Prism never answers fails the case instead of hanging the run. */
-export const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Bounded: a request that Prism never answers fails the case instead of hanging the run. Generous:
+ * a loaded machine (CI beside other suites, an upgrade's contract step) slows Prism a lot.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Shared state for a test file: spec, validator, function index, client bound to Prism. */
 export interface ContractContext {
@@ -134,7 +137,13 @@ export async function runContractCase(
   if (mutate?.request) request = mutate.request(request);
   const result = await callOperation(ctx, op, request, mutate?.overrides);
   const response = result.response;
-  if (!response) throw new ContractViolation(`${describeOp(op)}: no HTTP response`);
+  if (!response) {
+    const cause =
+      result.error instanceof Error
+        ? `${result.error.message}${result.error.cause ? ` (${String(result.error.cause)})` : ""}`
+        : String(result.error);
+    throw new ContractViolation(`${describeOp(op)}: no HTTP response: ${cause}`);
+  }
   const violations = violationsOf(response);
   // The mock is seeded, so a generator defect fails every run the same way: say it is the mock's.
   const mockDefect =

@@ -23,7 +23,7 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import { createOpencodeClient as createOfficialClient } from "@opencode-ai/sdk";
 import { createParser } from "eventsource-parser";
-import { SseParser } from "../src/core/sse.js";
+import { SseParser } from "../src/events/sse.js";
 import * as sdk from "../src/index.js";
 import { plainConsumer, sdkConsumer, sdkListenConsumer } from "./consumers.js";
 import {

@@ -50,7 +50,7 @@ export {
 export { consoleLogger, type Logger, type LogLevel } from "./core/logger.js";
 export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
 export { isRetryableError, type RetryOptions, retryDelayMs, type WithRetryOptions, withRetry } from "./core/retry.js";
-export { parseSse, type SseMessage } from "./core/sse.js";
+export { parseSse, type SseMessage } from "./events/sse.js";
 export {
   type ConnectionState,
   EventBufferOverflowError,

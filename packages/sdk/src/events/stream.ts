@@ -13,11 +13,11 @@ import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
 import { eventOptionsOf, onClose } from "../core/lifecycle.js";
-import { ListenerSink } from "../core/listener-sink.js";
+import { ListenerSink } from "./listener-sink.js";
 import { defaultSleep } from "../core/retry.js";
-import { type SseMessage, SseParser } from "../core/sse.js";
-import { SubscriberQueue } from "../core/subscriber-queue.js";
-import { Watchdog } from "../core/watchdog.js";
+import { type SseMessage, SseParser } from "./sse.js";
+import { SubscriberQueue } from "./subscriber-queue.js";
+import { Watchdog } from "./watchdog.js";
 
 /** An event whose type this SDK's spec does not describe: passed through, never dropped. */
 export interface UnknownEvent {

@@ -38,7 +38,7 @@ export async function plainRead(
 }
 
 /**
- * `new EventStream(oc).subscribe({ sessionID, types })` with the defaults on (dedup, watchdog,
+ * `EventStream.of(oc).subscribe({ sessionID, types })` with the defaults on (dedup, watchdog,
  * connect timeout), beside `others` idle subscribers of other sessions.
  */
 export async function sdkConsumer(url: string, events: number, others = 0, onThousand?: () => void): Promise<number> {
@@ -57,7 +57,7 @@ export async function sdkConsumer(url: string, events: number, others = 0, onTho
 }
 
 /**
- * `new EventStream(oc).listen({ sessionID, types }, fn)`, defaults on: the same events as
+ * `EventStream.of(oc).listen({ sessionID, types }, fn)`, defaults on: the same events as
  * {@link sdkConsumer}, handed to a synchronous listener (no await per event).
  */
 export async function sdkListenConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {

@@ -5,9 +5,9 @@
  * opencode's `message.part.delta`. Consumers, each reading N events off its own connection:
  * - plain: `fetch` + eventsource-parser + `JSON.parse` (no reconnect, dedup, filtering or typing);
  * - official: `@opencode-ai/sdk`'s `client.event.subscribe()` stream;
- * - sdk: `new EventStream(oc).subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout),
+ * - sdk: `EventStream.of(oc).subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout),
  *   read with `for await` (one await per event);
- * - sdk listen: `new EventStream(oc).listen({ sessionID, types }, fn)`, the same with a synchronous listener,
+ * - sdk listen: `EventStream.of(oc).listen({ sessionID, types }, fn)`, the same with a synchronous listener,
  *   as the plain consumer's parser callback is;
  * - sdk, 1000 subscribers: the same subscriber plus 999 subscribed to other sessions.
  * CPU is this process's user+system time per event; peak heap is sampled every

@@ -1,5 +1,6 @@
 /** The retry policy with an injected fetch and sleep: which calls are retried, how long between, prompts never resent. */
-import { APIConnectionError, type APIError, InternalServerError, RateLimitError, retryDelayMs, withRetry } from "@ocsdk/sdk";
+import { APIConnectionError, type APIError, InternalServerError, RateLimitError, withRetry } from "@ocsdk/sdk";
+import { retryDelayMs } from "@ocsdk/sdk/internal";
 import { describe, expect, it } from "vitest";
 import { client, json, refused, reset, SESSION } from "../../helpers/scripted-client.ts";
 

@@ -129,6 +129,8 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   #stopping: Promise<void> | undefined;
   /** Since when the session is seen idle without a break, while an abort waits (undefined: busy, or not seen). */
   #quietSince: number | undefined;
+  /** The session was seen busy since the prompt was sent. */
+  #ranSinceSent = false;
   readonly #result: Promise<MessageWithParts>;
   #resolve!: (m: MessageWithParts) => void;
   #reject!: (e: unknown) => void;
@@ -265,7 +267,10 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       case "session.status": {
         this.#projection.apply(event);
         const status = event.properties.status;
-        if (status.type !== "idle") this.#quietSince = undefined;
+        if (status.type !== "idle") {
+          this.#quietSince = undefined;
+          if (this.#phase !== "unsent") this.#ranSinceSent = true;
+        }
         if (!this.#projection.active) return;
         if (status.type === "idle") this.#checkSettled();
         else if (status.type === "retry" && status.attempt > this.#maxProviderRetries) {
@@ -499,11 +504,15 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       }
       idle = await this.#sessionIdle();
       const now = this.#port.now();
-      if (!idle) this.#quietSince = undefined;
-      else this.#quietSince ??= now;
+      if (idle) this.#quietSince ??= now;
+      else {
+        this.#quietSince = undefined;
+        this.#ranSinceSent = true;
+      }
       const view = {
         idle,
         idleForMs: this.#quietSince === undefined ? 0 : now - this.#quietSince,
+        ranSinceSent: this.#ranSinceSent,
         lastAnswer: this.#projection.lastAnswer(),
         refused: this.#errorHint !== undefined,
         noReply: this.#noReply,

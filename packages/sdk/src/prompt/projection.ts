@@ -355,8 +355,12 @@ export function passedOverBy(messages: readonly MessageWithParts[], messageID: s
   return messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id))?.info.id;
 }
 
-/** How long an aborted session must stay idle, with no answer of ours, before nothing is known to run. */
-export const ABORT_QUIET_MS = 300;
+/**
+ * How long an aborted session must stay idle, with no answer of ours and no run of it seen, before
+ * nothing is taken to run: the longest opencode was seen to take from accepting a prompt to starting
+ * it (a cold instance) is most of a second.
+ */
+export const ABORT_QUIET_MS = 1_000;
 
 /** What the handle knows after the server accepted its abort (see {@link stoppedOnServer}). */
 export interface AbortView {
@@ -364,6 +368,8 @@ export interface AbortView {
   idle: boolean;
   /** How long the session has been seen idle without a break (no busy status in between). */
   idleForMs: number;
+  /** The session was seen busy since the prompt was sent: the server started on it. */
+  ranSinceSent: boolean;
   /** The last answer of ours, if one started. */
   lastAnswer: AssistantMessage | undefined;
   /** A session error arrived while no answer of ours had started: the server gave up on the prompt. */
@@ -373,18 +379,19 @@ export interface AbortView {
 }
 
 /**
- * After an accepted abort: will nothing more run for the prompt? With the session idle, our answer
- * ended; or no answer of ours started and the server gave up on the prompt, it wanted none, or the
- * session stayed idle for {@link ABORT_QUIET_MS}: opencode does not start an accepted prompt after
- * its session was aborted, and a prompt it does start turns the session busy at once.
+ * After an accepted abort: will nothing more run for the prompt? Only with the session idle, and:
+ * our answer ended; or no answer of ours started and the server gave up on the prompt, wanted no
+ * answer, started its run and was stopped (opencode aborts a run before its first step without any
+ * answer, and starts a prompt once), or stayed idle for {@link ABORT_QUIET_MS} (a prompt it does
+ * start after an abort that overtook it turns the session busy, and is aborted again).
  *
  * @example
  * ```ts
- * stoppedOnServer({ idle: true, idleForMs: 400, lastAnswer: undefined, refused: false, noReply: false }); // true
+ * stoppedOnServer({ idle: true, idleForMs: 0, ranSinceSent: true, lastAnswer: undefined, refused: false, noReply: false }); // true
  * ```
  */
 export function stoppedOnServer(view: AbortView): boolean {
   if (!view.idle) return false;
   if (view.lastAnswer) return ended(view.lastAnswer);
-  return view.refused || view.noReply || view.idleForMs >= ABORT_QUIET_MS;
+  return view.refused || view.noReply || view.ranSinceSent || view.idleForMs >= ABORT_QUIET_MS;
 }

@@ -628,13 +628,14 @@ export class EventStream {
       }
       failures++;
       failingSince ??= o.now();
-      const delayMs = backoffDelayMs(failures, o);
       const downMs = o.now() - failingSince;
-      if (failures > o.maxAttempts || downMs + delayMs > o.giveUpAfterMs) {
+      if (failures > o.maxAttempts || downMs >= o.giveUpAfterMs) {
         const why = failures > o.maxAttempts ? `${o.maxAttempts} failed attempts` : `${downMs} ms without a healthy connection`;
         this.#closeAll(new EventStreamClosedError(`event stream gave up after ${why}`, { cause }));
         return;
       }
+      // The last wait is cut to the limit: one more attempt at it, then give up (not a backoff early).
+      const delayMs = Math.min(backoffDelayMs(failures, o), o.giveUpAfterMs - downMs);
       this.#setState({ state: "reconnecting", attempt: attempt + 1, delayMs, cause });
       const wait = new AbortController();
       this.#connection = wait;

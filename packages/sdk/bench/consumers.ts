@@ -73,3 +73,37 @@ export async function sdkListenConsumer(url: string, events: number, onThousand?
   await stream.close();
   return count;
 }
+
+/**
+ * Fan-out as users write it: `sessions` `for await` subscribers, one per session
+ * (`subscribe({ sessionID, types })`), on a server that deals its events round-robin to those
+ * sessions, so each event goes to one of them. Counts the events all of them read together.
+ */
+export async function sdkFanOutConsumer(url: string, events: number, sessions: number, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  let count = 0;
+  const readers = Array.from({ length: sessions }, async (_, s) => {
+    for await (const e of stream.subscribe({ sessionID: `ses_${s}`, types: ["message.part.delta"] })) {
+      if (e.properties.delta === undefined) throw new Error("untyped event");
+      if (++count % 1000 === 0) onThousand?.();
+      if (count === events) void stream.close();
+    }
+  });
+  await Promise.all(readers);
+  return count;
+}
+
+/** One `for await` subscriber that reads every event (no session filter): the fan-out's baseline, on the same server. */
+export async function sdkAllSessionsConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  let count = 0;
+  for await (const e of stream.subscribe({ types: ["message.part.delta"] })) {
+    if (e.properties.delta === undefined) throw new Error("untyped event");
+    if (++count % 1000 === 0) onThousand?.();
+    if (count === events) break;
+  }
+  await stream.close();
+  return count;
+}

@@ -1,3 +1,5 @@
+// Symbol.dispose / AsyncDisposable in our .d.ts: a consumer on lib ES2022 without @types/node gets them too.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The full client: every generated operation as a member, nested by operationId (`oc.session.get`).
  * The members are the HTTP API 1:1; the stateful helpers are classes made for a client

@@ -1,6 +1,8 @@
 /** Query strings of the operation table: hey-api's styles for primitives, arrays, objects and dates. */
+import { ValidationError } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
 import { serializeQuery } from "../../../src/core/url.ts";
+import { client, json } from "../../helpers/scripted-client.ts";
 
 describe("serializeQuery", () => {
   it("no query, or only unset values: an empty string", () => {
@@ -27,11 +29,18 @@ describe("serializeQuery", () => {
     expect(serializeQuery({ since: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) })).toBe("since=2024-01-02T03:04:05.000Z");
   });
 
-  it("nested arrays or objects are refused, naming the parameter", () => {
-    expect(() => serializeQuery({ location: { deep: { x: 1 } } })).toThrow(
-      "query parameter location[deep]: nested arrays/objects are not supported",
-    );
-    expect(() => serializeQuery({ ids: [[1]] })).toThrow(TypeError);
+  it("a nested array or object is a ValidationError naming the parameter and the operation", () => {
+    const error = (() => {
+      try {
+        serializeQuery({ location: { deep: { x: 1 } } }, "v2.agent.list");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).param).toBe("location[deep]");
+    expect((error as Error).message).toBe("v2.agent.list: query parameter location[deep] cannot hold a nested object");
+    expect(() => serializeQuery({ ids: [[1]] })).toThrow("query parameter ids cannot hold a nested array");
   });
 });
 

@@ -10,6 +10,7 @@ const alias = [
   { find: /^@ocsdk\/sdk$/, replacement: src("./packages/sdk/src/index.ts") },
   { find: /^@ocsdk\/sdk\/node$/, replacement: src("./packages/sdk/src/node.ts") },
   { find: /^@ocsdk\/sdk\/operations$/, replacement: src("./packages/sdk/src/operations.ts") },
+  { find: /^@ocsdk\/sdk\/internal$/, replacement: src("./packages/sdk/src/internal.ts") },
   { find: /^#default-transport$/, replacement: src("./packages/sdk/src/core/default-transport.node.ts") },
   { find: /^@ocsdk\/testing$/, replacement: src("./packages/testing/src/index.ts") },
   { find: /^@ocsdk\/test-kit$/, replacement: src("./packages/test-kit/src/index.ts") },

@@ -14,7 +14,7 @@ export async function start({ baseUrl, document = globalThis.document, signal })
     item.textContent = `${session.title} (${session.id})`;
     sessions.append(item);
   }
-  for await (const event of new EventStream(oc).subscribe({ signal })) {
+  for await (const event of EventStream.of(oc).subscribe({ signal })) {
     const item = document.createElement("li");
     item.textContent = event.type;
     events.append(item);

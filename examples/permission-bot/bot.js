@@ -14,7 +14,7 @@ const policy = await applyPermissionPolicy(oc, {
 // The server confirms each reply with a permission.replied event; log it with the rule that decided.
 const stopped = new AbortController();
 const logging = (async () => {
-  for await (const event of new EventStream(oc).subscribe({ types: ["permission.replied"], signal: stopped.signal })) {
+  for await (const event of EventStream.of(oc).subscribe({ types: ["permission.replied"], signal: stopped.signal })) {
     const decision = policy.decisions.find((d) => d.request.id === event.properties.requestID);
     const { permission, patterns } = decision?.request ?? {};
     console.log(JSON.stringify({ permission, patterns, reply: event.properties.reply, rule: decision?.rule }));

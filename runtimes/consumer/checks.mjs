@@ -89,8 +89,8 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
       async () => {
         const renamed = `${label} renamed`;
         const abort = new AbortController();
-        // The typed shared stream; `new EventStream(oc)` is the wrapper's (not the generated `oc.event`).
-        const updates = new EventStream(oc).subscribe({
+        // The typed shared stream; `EventStream.of(oc)` is the wrapper's (not the generated `oc.event`).
+        const updates = EventStream.of(oc).subscribe({
           sessionID: session.id,
           types: ["session.updated"],
           signal: abort.signal,
@@ -101,7 +101,7 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
         })();
         seen.catch(() => {});
         try {
-          await withDeadline(new EventStream(oc).ready(), 30_000, "live event stream");
+          await withDeadline(EventStream.of(oc).ready(), 30_000, "live event stream");
           await oc.session.update({ path, body: { title: renamed } });
           const event = await withDeadline(seen, 30_000, `session.updated event titled "${renamed}"`);
           return event;
@@ -152,5 +152,5 @@ export async function runQuickstartChecks(sdk, { baseUrl, password, label }, ste
 // is the only thing a client keeps open.
 async function release(oc) {
   if (typeof oc.close === "function") await oc.close();
-  else await new EventStream(oc).close();
+  else await EventStream.of(oc).close();
 }

@@ -178,7 +178,7 @@ ${load}  const oc = createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", pas
   const ids: string[] = [session.id];
   const policy = await applyPermissionPolicy(oc, { allow: ["read"] });
   ids.push(String(policy.decisions.length));
-  for await (const event of new EventStream(oc).subscribe({ sessionID: session.id, signal })) {
+  for await (const event of EventStream.of(oc).subscribe({ sessionID: session.id, signal })) {
     const e: OpencodeEvent | { type: string } = event;
     ids.push(e.type);
   }

@@ -38,7 +38,7 @@ export async function plainRead(
 }
 
 /**
- * `new EventStream(oc).subscribe({ sessionID, types })` with the defaults on (dedup, watchdog,
+ * `EventStream.of(oc).subscribe({ sessionID, types })` with the defaults on (dedup, watchdog,
  * connect timeout), beside `others` idle subscribers of other sessions.
  */
 export async function sdkConsumer(url: string, events: number, others = 0, onThousand?: () => void): Promise<number> {
@@ -57,7 +57,7 @@ export async function sdkConsumer(url: string, events: number, others = 0, onTho
 }
 
 /**
- * `new EventStream(oc).listen({ sessionID, types }, fn)`, defaults on: the same events as
+ * `EventStream.of(oc).listen({ sessionID, types }, fn)`, defaults on: the same events as
  * {@link sdkConsumer}, handed to a synchronous listener (no await per event).
  */
 export async function sdkListenConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
@@ -70,6 +70,40 @@ export async function sdkListenConsumer(url: string, events: number, onThousand?
     if (count === events) listening.close();
   });
   await listening.done;
+  await stream.close();
+  return count;
+}
+
+/**
+ * Fan-out as users write it: `sessions` `for await` subscribers, one per session
+ * (`subscribe({ sessionID, types })`), on a server that deals its events round-robin to those
+ * sessions, so each event goes to one of them. Counts the events all of them read together.
+ */
+export async function sdkFanOutConsumer(url: string, events: number, sessions: number, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  let count = 0;
+  const readers = Array.from({ length: sessions }, async (_, s) => {
+    for await (const e of stream.subscribe({ sessionID: `ses_${s}`, types: ["message.part.delta"] })) {
+      if (e.properties.delta === undefined) throw new Error("untyped event");
+      if (++count % 1000 === 0) onThousand?.();
+      if (count === events) void stream.close();
+    }
+  });
+  await Promise.all(readers);
+  return count;
+}
+
+/** One `for await` subscriber that reads every event (no session filter): the fan-out's baseline, on the same server. */
+export async function sdkAllSessionsConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {
+  const oc = sdk.createOpencodeClient({ baseUrl: url, logLevel: "off" });
+  const stream = new sdk.EventStream(oc);
+  let count = 0;
+  for await (const e of stream.subscribe({ types: ["message.part.delta"] })) {
+    if (e.properties.delta === undefined) throw new Error("untyped event");
+    if (++count % 1000 === 0) onThousand?.();
+    if (count === events) break;
+  }
   await stream.close();
   return count;
 }

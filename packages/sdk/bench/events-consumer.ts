@@ -1,6 +1,6 @@
 /**
  * One consumer of the event-path benches, run as its own process: `tsx events-consumer.ts <which> <events> <runs>`.
- * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `new EventStream(oc).subscribe({ sessionID, types })`
+ * `plain`: fetch + eventsource-parser + JSON.parse; `sdk`: `EventStream.of(oc).subscribe({ sessionID, types })`
  * with the default transport; `listen`: the same with `listen({ sessionID, types }, fn)`; `none`: starts
  * the same server and reads nothing (the fixed cost).
  * `memory-plain`, `memory-sdk`, `memory-listen`: the same over the same frames read from memory (no

@@ -5,9 +5,9 @@
  * opencode's `message.part.delta`. Consumers, each reading N events off its own connection:
  * - plain: `fetch` + eventsource-parser + `JSON.parse` (no reconnect, dedup, filtering or typing);
  * - official: `@opencode-ai/sdk`'s `client.event.subscribe()` stream;
- * - sdk: `new EventStream(oc).subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout),
+ * - sdk: `EventStream.of(oc).subscribe({ sessionID, types })`, defaults on (dedup, watchdog, connect timeout),
  *   read with `for await` (one await per event);
- * - sdk listen: `new EventStream(oc).listen({ sessionID, types }, fn)`, the same with a synchronous listener,
+ * - sdk listen: `EventStream.of(oc).listen({ sessionID, types }, fn)`, the same with a synchronous listener,
  *   as the plain consumer's parser callback is;
  * - sdk, 1000 subscribers: the same subscriber plus 999 subscribed to other sessions.
  * CPU is this process's user+system time per event; peak heap is sampled every
@@ -23,9 +23,9 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import { createOpencodeClient as createOfficialClient } from "@opencode-ai/sdk";
 import { createParser } from "eventsource-parser";
-import { SseParser } from "../src/core/sse.js";
+import { SseParser } from "../src/events/sse.js";
 import * as sdk from "../src/index.js";
-import { plainConsumer, sdkConsumer, sdkListenConsumer } from "./consumers.js";
+import { plainConsumer, sdkAllSessionsConsumer, sdkConsumer, sdkFanOutConsumer, sdkListenConsumer } from "./consumers.js";
 import {
   iterationFloorConsumer,
   memoryFrames,
@@ -175,9 +175,9 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 24);
 async function abbaPairs(
   a: (url: string, events: number) => Promise<number>,
   b: (url: string, events: number) => Promise<number>,
-  { collect = false, perEvent = false } = {},
+  { collect = false, perEvent = false, sessions = 1 } = {},
 ): Promise<{ cpu: number[]; rate: number[] }> {
-  const server = await sseServerProcess(PAIR_EVENTS, perEvent);
+  const server = await sseServerProcess(PAIR_EVENTS, perEvent, sessions);
   const run = (fn: typeof a) => measure("pair", server.url, (u) => fn(u, PAIR_EVENTS), PAIR_EVENTS, collect);
   const cpu: number[] = [];
   const rate: number[] = [];
@@ -218,6 +218,37 @@ console.log(
     `  not a goal: sdk subscribe (for await, one await per event) CPU/event ${paired(subscribePairs.cpu)} plain, rate ${paired(subscribePairs.rate)} plain\n` +
     `  not a goal: sdk listen with a forced GC before each run CPU/event ${paired(listenAfterGcPairs.cpu)} plain, rate ${paired(listenAfterGcPairs.rate)} plain`,
 );
+
+// Fan-out as users write it: 1 000 `for await` subscribers, one per session, each event to one of
+// them, against one `for await` subscriber of every event, on the same server (events dealt
+// round-robin to 1 000 sessions). CPU in ABBA pairs; peak heap over interleaved runs, each after a GC.
+{
+  const SESSIONS = 1_000;
+  const one = (u: string, n: number) => sdkAllSessionsConsumer(u, n, sampleHeap);
+  const fanOut = (u: string, n: number) => sdkFanOutConsumer(u, n, SESSIONS, sampleHeap);
+  const cpu = await abbaPairs(one, fanOut, { sessions: SESSIONS });
+  const server = await sseServerProcess(N, false, SESSIONS);
+  const heap: number[] = [];
+  const heapMb: [number[], number[]] = [[], []];
+  try {
+    await measure("one", server.url, (u) => one(u, N));
+    await measure("fan-out", server.url, (u) => fanOut(u, N));
+    for (let r = 0; r < RUNS; r++) {
+      const a = await measure("one", server.url, (u) => one(u, N));
+      const b = await measure("fan-out", server.url, (u) => fanOut(u, N));
+      heap.push(b.peakHeapMb / a.peakHeapMb);
+      heapMb[0].push(a.peakHeapMb);
+      heapMb[1].push(b.peakHeapMb);
+    }
+  } finally {
+    await server.close();
+  }
+  console.log(
+    `\nfan-out: ${SESSIONS} for-await subscribers, one per session, each event to one of them, against one subscriber of every event\n` +
+      `  CPU/event ${paired(cpu.cpu)} one (<= 1.2; ${PAIRS} ABBA pairs of ${PAIR_EVENTS}-event runs), rate ${paired(cpu.rate)} one\n` +
+      `  peak heap ${goal(heap)} one (<= 1.2; +${median(heapMb[1]).toFixed(1)} MB against +${median(heapMb[0]).toFixed(1)} MB, ${N} events, ${RUNS} runs)`,
+  );
+}
 
 // Traffic shaped as opencode writes it: one HTTP chunk per event (the slices above hold ~300 each).
 // A client that hands every chunk on as its own read pays a read, decode and parse step per event.

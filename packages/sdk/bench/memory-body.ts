@@ -3,8 +3,8 @@
  * (as the bench server sends them), read from memory one 64 KiB chunk per macrotask, as a socket
  * delivers them. `events.bench` (CPU time) and `events-consumer` (instruction counts) read the same.
  */
-import { SseParser } from "../src/core/sse.js";
-import { SubscriberQueue } from "../src/core/subscriber-queue.js";
+import { SseParser } from "../src/events/sse.js";
+import { SubscriberQueue } from "../src/events/subscriber-queue.js";
 import * as sdk from "../src/index.js";
 import { plainRead } from "./consumers.js";
 
@@ -46,7 +46,7 @@ export async function plainMemoryConsumer(frames: Uint8Array, events: number): P
   return count;
 }
 
-/** `new EventStream(…).subscribe({ sessionID, types })` over the frames, defaults on. */
+/** `EventStream.of(…).subscribe({ sessionID, types })` over the frames, defaults on. */
 export async function sdkMemoryConsumer(frames: Uint8Array, events: number): Promise<number> {
   const stream = new sdk.EventStream({ streamFetch: async () => new Response(memoryBody(frames)) });
   let count = 0;
@@ -56,7 +56,7 @@ export async function sdkMemoryConsumer(frames: Uint8Array, events: number): Pro
   return count;
 }
 
-/** `new EventStream(…).listen({ sessionID, types }, fn)` over the frames, defaults on. */
+/** `EventStream.of(…).listen({ sessionID, types }, fn)` over the frames, defaults on. */
 export async function sdkListenMemoryConsumer(frames: Uint8Array, events: number): Promise<number> {
   const stream = new sdk.EventStream({ streamFetch: async () => new Response(memoryBody(frames)) });
   let count = 0;

@@ -130,7 +130,7 @@ async function sdk(url: string): Promise<{ text: string; keep: unknown }> {
     shown = e.text; // a UI re-rendering the text: it reads its characters (here: finds the last line)
     lines += shown.lastIndexOf("\n") + 1;
   }
-  await new EventStream(oc).close();
+  await EventStream.of(oc).close();
   return { text: shown, keep: [run, lines] };
 }
 

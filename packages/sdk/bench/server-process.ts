@@ -27,10 +27,13 @@ export async function serverProcess(source: string, args: string[] = []): Promis
 const SSE_SERVER = `
 import { createServer } from "node:http";
 const n = Number(process.argv[1]);
+const sessions = Number(process.argv[3] ?? 1);
+// One session, or events dealt round-robin to \`sessions\` sessions (ses_0, ses_1, …).
+const sessionOf = (i) => (sessions > 1 ? "ses_" + (i % sessions) : "ses_bench");
 const frame = (i) => "data: " + JSON.stringify({
   id: "evt_" + i.toString(16).padStart(12, "0"),
   type: "message.part.delta",
-  properties: { sessionID: "ses_bench", messageID: "msg_bench", partID: "prt_bench", field: "text", delta: "word" + i + " " },
+  properties: { sessionID: sessionOf(i), messageID: "msg_bench", partID: "prt_bench", field: "text", delta: "word" + i + " " },
 }) + "\\n\\n";
 const frames = Array.from({ length: n }, (_, i) => frame(i));
 const payload = Buffer.from(frames.join(""));
@@ -58,8 +61,13 @@ process.stdin.on("end", () => process.exit(0)).resume();
 /**
  * An SSE server in a child process: every GET gets `events` frames shaped like opencode's
  * `message.part.delta` (ids `evt_…`, session `ses_bench`), then the stream stays open. Written in
- * 64 KiB slices, or with `perEvent` as opencode writes them: one HTTP chunk per event.
+ * 64 KiB slices, or with `perEvent` as opencode writes them: one HTTP chunk per event. With
+ * `sessions` > 1 the events are dealt round-robin to sessions `ses_0` … `ses_<sessions-1>`.
  */
-export function sseServerProcess(events: number, perEvent = false): Promise<{ url: string; close: () => Promise<void> }> {
-  return serverProcess(SSE_SERVER, [String(events), ...(perEvent ? ["per-event"] : [])]);
+export function sseServerProcess(
+  events: number,
+  perEvent = false,
+  sessions = 1,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  return serverProcess(SSE_SERVER, [String(events), perEvent ? "per-event" : "slices", String(sessions)]);
 }

@@ -1,28 +1,30 @@
+// Symbol.dispose / AsyncDisposable in our .d.ts: a consumer on lib ES2022 without @types/node gets them too.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The full client: every generated operation as a member, nested by operationId (`oc.session.get`).
  * The members are the HTTP API 1:1; the stateful helpers are classes made for a client
- * (`new Sessions(oc)`, `new EventStream(oc)`), so a bundle carries them only when it uses them.
+ * (`new Sessions(oc)`, `EventStream.of(oc)`), so a bundle carries them only when it uses them; what
+ * they keep per client lives in the client's {@link HelperRegistry} (`oc.helpers`).
  */
 import {
-  type ClientOptions,
+  type CoreOptions,
   lower,
   OpencodeCore,
   pathOf,
   type RawRequestInit,
-  runnerOf,
   type StreamFetchInit,
   serializeBody,
 } from "./core/client-core.js";
 import { ValidationError } from "./core/errors.js";
-import { closeHelpers, setEventOptions } from "./core/lifecycle.js";
 import type { Logger, LogLevel } from "./core/logger.js";
-import type { Metrics } from "./core/metrics.js";
+import type { ClientHooks, Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
 import type { APIPromise } from "./core/operation-types.js";
+import type { EventStreamOptions } from "./events/stream.js";
 import { OPERATIONS, type OperationSignatures, type OperationTree } from "./generated/operations.gen.js";
+import { HelperRegistry } from "./helper-registry.js";
 
 export {
-  type ClientOptions,
   type CoreOptions,
   createCore,
   DEFAULT_BASE_URL,
@@ -32,6 +34,28 @@ export {
 } from "./core/client-core.js";
 export type { APIPromise, RequestOptions } from "./core/operation-types.js";
 export type { OperationTree } from "./generated/operations.gen.js";
+
+/**
+ * Options of `createOpencodeClient`: the core's (server, auth, scoping, transport, call policies)
+ * plus what only a full client does (logging, hooks, metrics, its event stream's settings).
+ *
+ * @example
+ * ```ts
+ * createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", password: "secret", directory: "/repo", maxRetries: 4 });
+ * ```
+ */
+export interface ClientOptions extends CoreOptions {
+  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. */
+  logger?: Logger;
+  /** Log level of `logger` (default `OPENCODE_SDK_LOG`, else `warn`). */
+  logLevel?: LogLevel;
+  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. */
+  hooks?: ClientHooks;
+  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. */
+  metrics?: Metrics;
+  /** Reconnect, watchdog and dedup settings of the client's shared event stream (`EventStream.of(oc)`). */
+  events?: EventStreamOptions;
+}
 
 /** An operationId of the spec, e.g. `"session.get"`. @example `const id: OperationId = "session.get";` */
 export type OperationId = keyof OperationSignatures;
@@ -45,13 +69,13 @@ export interface OpencodeClient extends OperationTree {}
 
 /**
  * A client for one OpenCode server. Create it with {@link createOpencodeClient}; release it (and
- * every helper made for it) with `close()` (or `using`).
+ * every helper made for it) with `await oc.close()` (or `await using`).
  *
  * @example
  * ```ts
  * const oc = createOpencodeClient({ baseUrl: server.url, password: server.password });
  * const session = await oc.session.create({ body: { title: "hello" } });
- * oc.close();
+ * await oc.close();
  * ```
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed members assigned in the constructor
@@ -60,33 +84,44 @@ export class OpencodeClient extends OpencodeCore {
   declare readonly metrics: Metrics | undefined;
   /** The client's (redacting) logger; drops everything when no `logger` was given. */
   declare readonly logger: Logger & { level: LogLevel };
+  /** @internal The `events` option: settings of the shared event stream, made on first use. */
+  declare readonly eventOptions: EventStreamOptions | undefined;
+  /** @internal Helpers made for this client (its event stream, its sessions' prompt lines); closed with it. */
+  declare readonly helpers: HelperRegistry;
 
   constructor(options: ClientOptions = {}) {
     let logger: Observer["logger"] | undefined;
-    super(options, (o, secrets, now) => {
-      const observer = createObserver(o, secrets, now);
+    super(options, (secrets, now) => {
+      const observer = createObserver(options, secrets, now);
       logger = observer.logger;
       // Nothing to report: calls skip the observer.
-      return o.logger || o.hooks || o.metrics ? observer : undefined;
+      return options.logger || options.hooks || options.metrics ? observer : undefined;
     });
-    setEventOptions(this, options.events);
-    Object.assign(this, { logger, metrics: options.metrics }, buildTree(this));
+    const own = { logger, metrics: options.metrics, eventOptions: options.events, helpers: new HelperRegistry() };
+    Object.assign(this, own, buildTree(this));
   }
 
   /**
    * Releases everything the client holds: helpers made for it (its shared event stream, and with it
    * prompt handles and permission policies) close, calls in flight are aborted (`APIUserAbortError`),
-   * new calls are refused, and the default Node transport's keep-alive sockets are closed.
+   * new calls are refused, and the default Node transport's keep-alive sockets are closed. Resolves
+   * once the helpers' teardown ended (never rejects); calls are refused from the moment it is called.
    *
    * @example
    * ```ts
    * const oc = createOpencodeClient();
-   * oc.close();
+   * await oc.close();
    * ```
    */
-  override close(): void {
-    closeHelpers(this);
+  override close(): Promise<void> {
+    const helpers = this.helpers.close();
     super.close();
+    return helpers;
+  }
+
+  /** `await using oc = createOpencodeClient()` closes it, helpers and all, at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**
@@ -147,14 +182,14 @@ export class OpencodeClient extends OpencodeCore {
     else if (raw !== undefined) {
       body = serializeBody(raw, `${method} ${path}`);
       headers["content-type"] ??= "application/json";
-      runnerOf(this).collectSecrets(raw);
+      this.runner.collectSecrets(raw);
     }
     const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
     const key = (k: string) => (path.startsWith("/api/") ? `location[${k}]` : k);
     // An explicit key (even undefined) wins over the client's scope.
     const query = { [key("directory")]: this.directory, [key("workspace")]: this.workspace, ...init.query };
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    const { wire } = await runnerOf(this).run({
+    const { wire } = await this.runner.run({
       operationId: undefined,
       method,
       url: url.toString(),

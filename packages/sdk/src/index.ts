@@ -49,8 +49,8 @@ export {
 } from "./core/errors.js";
 export { consoleLogger, type Logger, type LogLevel } from "./core/logger.js";
 export { type ClientHooks, Metrics, type MetricsSnapshot, type RequestEvent } from "./core/metrics.js";
-export { isRetryableError, type RetryOptions, retryDelayMs, type WithRetryOptions, withRetry } from "./core/retry.js";
-export { parseSse, type SseMessage } from "./core/sse.js";
+export { isRetryableError, type RetryOptions, type WithRetryOptions, withRetry } from "./core/retry.js";
+export { parseSse, type SseMessage } from "./events/sse.js";
 export {
   type ConnectionState,
   EventBufferOverflowError,
@@ -66,7 +66,7 @@ export {
   type SubscribeOptions,
   type UnknownEvent,
 } from "./events/stream.js";
-export { OPERATIONS, SPEC_SERVER_VERSION } from "./generated/operations.gen.js";
+export { SPEC_SERVER_VERSION } from "./generated/operations.gen.js";
 export {
   type AppliedPermissionPolicy,
   applyPermissionPolicy,
@@ -92,5 +92,4 @@ export {
   type StepTokens,
   startPrompt,
 } from "./prompt/handle.js";
-export { newAscendingId, newMessageId } from "./prompt/ids.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

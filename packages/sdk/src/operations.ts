@@ -12,6 +12,6 @@
  * const session = await sessionGet(core, { path: { sessionID } });
  * ```
  */
-export { type ClientOptions, type CoreOptions, createCore, OpencodeCore } from "./core/client-core.js";
+export { type CoreOptions, createCore, OpencodeCore } from "./core/client-core.js";
 export type { APIPromise, OperationRunner, RequestOptions } from "./core/operation-types.js";
 export * from "./generated/operations.gen.js";

@@ -4,7 +4,7 @@
  * fetch collects them per operation, and a reviewed allowlist separates known ones from new ones.
  */
 import { readFileSync } from "node:fs";
-import { OPERATIONS } from "@ocsdk/sdk";
+import { OPERATIONS } from "@ocsdk/sdk/internal";
 import { createNodeFetch } from "@ocsdk/sdk/node";
 import { type RunningPrism, startPrism } from "@ocsdk/testing";
 

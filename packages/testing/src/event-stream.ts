@@ -4,7 +4,7 @@
  * and lets a test push events, replay recorded streams, and drop every connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { newAscendingId } from "@ocsdk/sdk";
+import { newAscendingId } from "@ocsdk/sdk/internal";
 import { ConversationStore } from "./conversation.js";
 import { closeServer, listenLoopback } from "./loopback.js";
 import type { ServerEvent } from "./scripted-answer.js";

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SpecViolation } from "@ocsdk/sdk";
-import { newMessageId } from "@ocsdk/sdk";
+import { newMessageId } from "@ocsdk/sdk/internal";
 import { EventStreamHub } from "./event-stream.js";
 import { closeServer, listenLoopback, readBody } from "./loopback.js";
 import { writeMockSpec } from "./mock-spec.js";

@@ -4,7 +4,7 @@
  * Pure: an answer and its context in, the steps to play out. The shapes follow the recorded real
  * streams (`fixtures/sse`), and the unit tests check every event against the spec's `Event` schema.
  */
-import { newAscendingId } from "@ocsdk/sdk";
+import { newAscendingId } from "@ocsdk/sdk/internal";
 
 /** A tool call in a scripted answer. */
 export interface ScriptedToolCall {

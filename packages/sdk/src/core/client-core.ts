@@ -6,12 +6,9 @@
  * `OpencodeClient` extends it with every operation as a member.
  */
 import { defaultTransport, optionTransport } from "#default-transport";
-import type { EventStreamOptions } from "../events/stream.js";
 import { readEnv } from "./env.js";
 import { OpencodeError, ValidationError } from "./errors.js";
-import type { Logger, LogLevel } from "./logger.js";
-import type { ClientHooks, Metrics } from "./metrics.js";
-import type { createObserver, Observer } from "./observe.js";
+import type { Observer } from "./observe.js";
 import type { APIPromise, OperationDef, RequestOptions } from "./operation-types.js";
 import { type RunInput, Runner, type RunResult } from "./request.js";
 import { RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
@@ -23,14 +20,17 @@ import { checkedPath } from "./validate.js";
 export const DEFAULT_BASE_URL = "http://127.0.0.1:4096";
 
 /**
- * Options of `createOpencodeClient` and `createCore` (from `@ocsdk/sdk/operations`).
+ * Options of `createCore` (from `@ocsdk/sdk/operations`), and the part of `createOpencodeClient`'s
+ * options that the core reads: where the server is, auth, scoping, transport and call policies.
+ * The full client's own options (logging, hooks, metrics, the event stream's settings) are its
+ * `ClientOptions`, so a single-operation bundle carries none of it.
  *
  * @example
  * ```ts
- * createOpencodeClient({ baseUrl: "http://127.0.0.1:4096", password: "secret", directory: "/repo", maxRetries: 4 });
+ * const options: CoreOptions = { baseUrl: "http://127.0.0.1:4096", password: "secret", maxRetries: 4 };
  * ```
  */
-export interface ClientOptions {
+export interface CoreOptions {
   /** Server URL, without query, fragment or credentials. Default: `OPENCODE_BASE_URL`, else `http://127.0.0.1:4096`. */
   baseUrl?: string;
   /** Basic-auth password. Default: `OPENCODE_SERVER_PASSWORD`; none → no Authorization header. */
@@ -54,28 +54,7 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Backoff tuning and injectable clock/sleep/random. */
   retry?: Omit<RetryOptions, "maxRetries">;
-  /** Where log records go (default: nowhere; `consoleLogger` for the console). Everything is redacted first. Full client only. */
-  logger?: Logger;
-  /** Log level of `logger` (default `OPENCODE_SDK_LOG`, else `warn`). */
-  logLevel?: LogLevel;
-  /** Hooks for tracing: called before and after each attempt, before a retry, on a final failure. Full client only. */
-  hooks?: ClientHooks;
-  /** Counters and latency of this client's calls, e.g. `new Metrics()`; read them with `metrics.snapshot()`. Full client only. */
-  metrics?: Metrics;
-  /** Reconnect, watchdog and dedup settings of the client's shared event stream (`new EventStream(oc)`). */
-  events?: EventStreamOptions;
 }
-
-/**
- * Options of `createCore`: the client's, without what only a full client does (logging, hooks,
- * metrics, the event stream's settings), so a single-operation bundle carries none of it.
- *
- * @example
- * ```ts
- * const options: CoreOptions = { baseUrl: "http://127.0.0.1:4096", password: "secret", maxRetries: 4 };
- * ```
- */
-export type CoreOptions = Omit<ClientOptions, "logger" | "logLevel" | "hooks" | "metrics" | "events">;
 
 /** Options of `oc.streamFetch`. */
 export interface StreamFetchInit {
@@ -91,11 +70,6 @@ export interface RawRequestInit extends RequestOptions {
   /** JSON-serialised unless a string. */
   body?: unknown;
 }
-
-const runners = new WeakMap<OpencodeCore, Runner>();
-
-/** @internal The runner of a core, for the full client's raw and stream calls. */
-export const runnerOf = (core: OpencodeCore): Runner => runners.get(core) as Runner;
 
 type CallArgs = RequestOptions & { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
 
@@ -114,11 +88,12 @@ export class OpencodeCore {
   readonly baseUrl: string;
   readonly directory?: string;
   readonly workspace?: string;
-  readonly #runner: Runner;
+  /** @internal What runs every call of this core (and the full client's raw and stream calls). */
+  protected readonly runner: Runner;
   readonly #close: (() => void) | undefined;
 
   /** `observe`: the full client's logging, hooks and metrics (none when it returns undefined). */
-  constructor(options: ClientOptions = {}, observe?: (...args: Parameters<typeof createObserver>) => Observer | undefined) {
+  constructor(options: CoreOptions = {}, observe?: (secrets: Set<string>, now: () => number) => Observer | undefined) {
     this.baseUrl = checkBaseUrl(options.baseUrl ?? readEnv("OPENCODE_BASE_URL") ?? DEFAULT_BASE_URL);
     if (options.directory !== undefined) this.directory = options.directory;
     if (options.workspace !== undefined) this.workspace = options.workspace;
@@ -132,27 +107,22 @@ export class OpencodeCore {
     // The caller's own authorization header wins over the password.
     const ownHeaders = lower(options.headers);
     const headers = { ...(token ? { authorization: `Basic ${token}` } : {}), ...ownHeaders };
-    this.#runner = runners
-      .set(
-        this,
-        new Runner({
-          transport,
-          headers,
-          // Names what was sent: credentials in `headers` are not a missing password.
-          authHint:
-            ownHeaders?.authorization !== undefined
-              ? "the `authorization` header of the `headers` option was rejected"
-              : password === undefined
-                ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
-                : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
-          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
-          retry: options.retry ?? {},
-          observer: observe?.(options, secrets, options.retry?.now ?? Date.now),
-          secrets,
-        }),
-      )
-      .get(this) as Runner;
+    this.runner = new Runner({
+      transport,
+      headers,
+      // Names what was sent: credentials in `headers` are not a missing password.
+      authHint:
+        ownHeaders?.authorization !== undefined
+          ? "the `authorization` header of the `headers` option was rejected"
+          : password === undefined
+            ? "the server wants a password: set OPENCODE_SERVER_PASSWORD or pass the `password` option"
+            : `the password from ${options.password !== undefined ? "the `password` option" : "OPENCODE_SERVER_PASSWORD"} was rejected`,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: options.maxRetries ?? RETRY_DEFAULTS.maxRetries,
+      retry: options.retry ?? {},
+      observer: observe?.(secrets, options.retry?.now ?? Date.now),
+      secrets,
+    });
   }
 
   /**
@@ -166,7 +136,7 @@ export class OpencodeCore {
   callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
     let result: Promise<RunResult>;
     try {
-      result = this.#runner.run(this.#input(op, (args ?? {}) as CallArgs));
+      result = this.runner.run(this.#input(op, (args ?? {}) as CallArgs));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -185,7 +155,7 @@ export class OpencodeCore {
    * ```
    */
   close(): void {
-    this.#runner.close(new OpencodeError("the client was closed"));
+    this.runner.close(new OpencodeError("the client was closed"));
     this.#close?.();
   }
 
@@ -202,7 +172,7 @@ export class OpencodeCore {
     let body: string | undefined;
     if (args.body !== undefined) {
       body = serializeBody(args.body, op.id);
-      this.#runner.collectSecrets(args.body);
+      this.runner.collectSecrets(args.body);
       headers = { "content-type": "application/json", ...headers };
     }
     return {
@@ -244,7 +214,7 @@ export class OpencodeCore {
  * ```
  */
 export function createCore(options?: CoreOptions): OpencodeCore {
-  const o = options as ClientOptions | undefined;
+  const o = options as { logger?: unknown; hooks?: unknown; metrics?: unknown } | undefined;
   if (o?.logger || o?.hooks || o?.metrics) throw new OpencodeError("createCore does not log or trace: use createOpencodeClient");
   return new OpencodeCore(options);
 }

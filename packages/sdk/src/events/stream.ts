@@ -12,12 +12,12 @@
 import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
 import { AuthenticationError, NotFoundError, OpencodeError, PermissionDeniedError } from "../core/errors.js";
-import { eventOptionsOf, onClose } from "../core/lifecycle.js";
-import { ListenerSink } from "../core/listener-sink.js";
 import { defaultSleep } from "../core/retry.js";
-import { type SseMessage, SseParser } from "../core/sse.js";
-import { SubscriberQueue } from "../core/subscriber-queue.js";
-import { Watchdog } from "../core/watchdog.js";
+import type { HelperRegistry } from "../helper-registry.js";
+import { ListenerSink } from "./listener-sink.js";
+import { type SseMessage, SseParser } from "./sse.js";
+import { SubscriberQueue } from "./subscriber-queue.js";
+import { Watchdog } from "./watchdog.js";
 
 /** An event whose type this SDK's spec does not describe: passed through, never dropped. */
 export interface UnknownEvent {
@@ -117,6 +117,17 @@ export class EventStreamClosedError extends OpencodeError {
 export interface EventSource {
   streamFetch(path: string, init: { signal?: AbortSignal }): Promise<Response>;
 }
+
+/** A client that keeps one shared stream: its registry and its `events` option (what {@link EventStream.of} reads). */
+export interface EventStreamHost extends EventSource {
+  /** @internal */
+  readonly helpers: HelperRegistry;
+  /** @internal */
+  readonly eventOptions?: EventStreamOptions | undefined;
+}
+
+/** The registry key of a client's shared stream. */
+const SHARED = Symbol("EventStream.of");
 
 const FATAL = [AuthenticationError, PermissionDeniedError, NotFoundError];
 
@@ -248,24 +259,22 @@ class RecentIds {
   }
 }
 
-const shared = new WeakMap<EventSource, EventStream>();
-
 /**
- * One shared event connection per client: `new EventStream(oc)` gives the client's stream (made on
- * first use, with `options` or else the client's `events` option), so every helper of a client
- * reads the same connection. Subscribe as often as you like; `oc.close()` closes it.
+ * A typed event connection. Usually the client's shared one, `EventStream.of(oc)`: every helper of a
+ * client reads it, and `oc.close()` closes it. `new EventStream(oc)` opens a connection of its own,
+ * which you close yourself. Subscribe as often as you like.
  *
  * @example
  * ```ts
- * const events = new EventStream(oc);
+ * const events = EventStream.of(oc);
  * for await (const event of events.subscribe({ sessionID, signal })) {
  *   if (event.type === "session.idle") break; // frees this subscription at once
  * }
  * ```
  */
 export class EventStream {
-  readonly #source!: EventSource;
-  readonly #options!: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
+  readonly #source: EventSource;
+  readonly #options: Required<Omit<EventStreamOptions, "maxAttempts">> & { maxAttempts: number };
   // Groups are replaced, never changed in place (copy on subscribe and leave, not per event): a
   // dispatch iterates the array it started with while subscribers come and go.
   /** Subscribers without a session filter: they see every event. */
@@ -277,7 +286,7 @@ export class EventStream {
   #lastGroup: readonly Subscription[] | undefined;
   #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
-  readonly #seen!: RecentIds;
+  readonly #seen: RecentIds;
   #connection: AbortController | undefined;
   #running: Promise<void> | undefined;
   #state: ConnectionState = { state: "closed" };
@@ -293,19 +302,35 @@ export class EventStream {
   #microtaskWaits = 0;
   readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
 
-  constructor(source: EventSource, options?: EventStreamOptions) {
-    const existing = shared.get(source);
-    if (existing) {
-      if (options)
-        throw new OpencodeError(
-          "this client has its event stream already: pass its options once, or as createOpencodeClient({ events })",
-        );
-      // biome-ignore lint/correctness/noConstructorReturn: one connection per client
-      return existing;
-    }
-    shared.set(source, this);
-    onClose(source, () => void this.close());
-    options ??= eventOptionsOf(source) ?? {};
+  /**
+   * The client's shared stream, made on first use with `options` or else the client's `events`
+   * option, and closed when the client closes. Every call for a client gives the same stream.
+   *
+   * @example
+   * ```ts
+   * const events = EventStream.of(oc);
+   * events.onState((s) => console.log(s.state));
+   * ```
+   */
+  static of(oc: EventStreamHost, options?: EventStreamOptions): EventStream {
+    let made = false;
+    const stream = oc.helpers.shared(
+      SHARED,
+      () => {
+        made = true;
+        return new EventStream(oc, options ?? oc.eventOptions);
+      },
+      (s) => s.close(),
+    );
+    if (options && !made)
+      throw new OpencodeError(
+        "this client has its event stream already: pass its options once, or as createOpencodeClient({ events })",
+      );
+    return stream;
+  }
+
+  /** A stream of its own on `source` (see {@link EventStream.of} for a client's shared one). */
+  constructor(source: EventSource, options: EventStreamOptions = {}) {
     this.#source = source;
     this.#options = {
       path: options.path ?? "/event",
@@ -603,13 +628,14 @@ export class EventStream {
       }
       failures++;
       failingSince ??= o.now();
-      const delayMs = backoffDelayMs(failures, o);
       const downMs = o.now() - failingSince;
-      if (failures > o.maxAttempts || downMs + delayMs > o.giveUpAfterMs) {
+      if (failures > o.maxAttempts || downMs >= o.giveUpAfterMs) {
         const why = failures > o.maxAttempts ? `${o.maxAttempts} failed attempts` : `${downMs} ms without a healthy connection`;
         this.#closeAll(new EventStreamClosedError(`event stream gave up after ${why}`, { cause }));
         return;
       }
+      // The last wait is cut to the limit: one more attempt at it, then give up (not a backoff early).
+      const delayMs = Math.min(backoffDelayMs(failures, o), o.giveUpAfterMs - downMs);
       this.#setState({ state: "reconnecting", attempt: attempt + 1, delayMs, cause });
       const wait = new AbortController();
       this.#connection = wait;

@@ -142,7 +142,7 @@ export async function applyPermissionPolicy(
       .catch((error: unknown) => oc.logger.warn(`permission reply for ${request.id} failed`, { error }));
   };
 
-  const stream = new EventStream(oc);
+  const stream = EventStream.of(oc);
   const events = stream.subscribe({
     types: ["permission.asked"],
     ...(options.sessionID !== undefined ? { sessionID: options.sessionID } : {}),

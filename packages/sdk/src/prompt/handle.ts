@@ -4,15 +4,15 @@
  * (unsent → sent → streaming ⇄ settling → settled); every background task goes through one guarded
  * path, and settling aborts all of them, so nothing runs or is sent after it.
  */
-import type { AssistantMessage, Message } from "@ocsdk/client";
-import type { OpencodeClient, OperationArgs } from "../client.js";
+import type { AssistantMessage } from "@ocsdk/client";
+import type { OpencodeClient } from "../client.js";
 import { APIConnectionError, NotFoundError, OpencodeError } from "../core/errors.js";
-import { defaultSleep } from "../core/retry.js";
-import { type EventOfType, EventStream, EventStreamClosedError } from "../events/stream.js";
+import { type EventOfType, EventStreamClosedError } from "../events/stream.js";
 import { PromptAbortedError, PromptPassedOverError, ProviderRetryError, SessionError, toSessionError } from "./errors.js";
 import { EventLog } from "./event-log.js";
 import { newMessageId } from "./ids.js";
-import { type MessageWithParts, type PromptEvent, PromptProjection } from "./projection.js";
+import { clientPort, type PromptBody, type PromptPort } from "./port.js";
+import { ended, type MessageWithParts, type PromptEvent, PromptProjection, passedOverBy, stoppedOnServer } from "./projection.js";
 import { type SessionTurn, takeTurn } from "./session-queue.js";
 
 export {
@@ -25,7 +25,6 @@ export {
 } from "./errors.js";
 export type { MessageWithParts, PromptEvent, StepTokens } from "./projection.js";
 
-type PromptBody = OperationArgs<"session.prompt_async"> extends { body?: infer B } ? NonNullable<B> : never;
 /** What can be sent: text, or the spec's part inputs (text, files, agents, subtasks). */
 export type PromptInput = string | PromptBody["parts"];
 
@@ -76,12 +75,15 @@ type SessionErrorPayload = NonNullable<AssistantMessage["error"]>;
 /** Delays of the lookup of a prompt whose send lost its response: was it stored? */
 const STORED_LOOKUP_DELAYS_MS = [0, 250, 500, 1000, 2000];
 
+/** How often an abort polls the session's status while it waits for nothing to run. */
+const ABORT_POLL_MS = 100;
+
 class HandleSettled extends Error {
   override name = "HandleSettled";
 }
 
-const ended = (info: Message | undefined): boolean =>
-  info?.role === "assistant" && (info.error !== undefined || info.time.completed !== undefined);
+/** @internal Key of a handle's count of background tasks still running (for tests: none soon after it settled). */
+export const PENDING_TASKS: unique symbol = Symbol("pendingTasks");
 
 /**
  * A running prompt: an async iterable of {@link PromptEvent}s (every iteration replays from the start),
@@ -102,7 +104,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   /** Fires when the prompt is aborted. */
   readonly signal: AbortSignal;
 
-  readonly #oc: OpencodeClient;
+  readonly #port: PromptPort;
   readonly #log = new EventLog<PromptEvent>();
   readonly #projection: PromptProjection;
   readonly #abort = new AbortController();
@@ -125,13 +127,17 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   #settleAgain = false;
   #givingUp = false;
   #stopping: Promise<void> | undefined;
+  /** Since when the session is seen idle without a break, while an abort waits (undefined: busy, or not seen). */
+  #quietSince: number | undefined;
+  /** The session was seen busy since the prompt was sent. */
+  #ranSinceSent = false;
   readonly #result: Promise<MessageWithParts>;
   #resolve!: (m: MessageWithParts) => void;
   #reject!: (e: unknown) => void;
 
-  /** @internal use {@link startPrompt} */
-  constructor(oc: OpencodeClient, sessionID: string, input: PromptInput, options: PromptOptions = {}) {
-    this.#oc = oc;
+  /** @internal use {@link startPrompt}; `port`: the client's ({@link clientPort}), or an in-memory server's in tests. */
+  constructor(port: PromptPort, sessionID: string, input: PromptInput, options: PromptOptions = {}) {
+    this.#port = port;
     this.sessionID = sessionID;
     this.messageID = newMessageId();
     this.signal = this.#abort.signal;
@@ -144,7 +150,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       this.#reject = reject;
     });
     this.#result.catch(() => {}); // observed through finalMessage()/iteration
-    const turn = options.delivery === "steer" ? undefined : takeTurn(oc, sessionID);
+    const turn = options.delivery === "steer" ? undefined : takeTurn(port.lines, sessionID);
     if (turn) this.#cleanups.push(() => turn.release());
     const signal = options.signal;
     if (signal?.aborted) {
@@ -166,7 +172,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   }
 
   /** @internal Background tasks still running (a settled handle has none soon after it settled). */
-  get pendingTasks(): number {
+  get [PENDING_TASKS](): number {
     return this.#tasks.size;
   }
 
@@ -186,11 +192,11 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     await turn?.ready(this.#work.signal);
     // Aborted before it was sent: nothing to stop on the server, so it is never sent (#stop settles).
     if (this.#abort.signal.aborted) return;
-    const stream = new EventStream(this.#oc);
+    const stream = this.#port.events;
     // Listen first, and wait until the connection is live, so no first event is missed. A listener:
     // #onEvent is synchronous, so events need no buffer (none can overflow) and no await each.
     const listening = stream.listen({ sessionID: this.sessionID, types: SOURCE_TYPES, signal: this.#work.signal }, (event) =>
-      this.#onEvent(event),
+      this.#onEvent(event as SourceEvent),
     );
     let reconnecting = false;
     this.#cleanups.push(
@@ -216,11 +222,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
 
   async #send(parts: PromptBody["parts"], rest: Partial<PromptBody>): Promise<void> {
     try {
-      await this.#oc.session.prompt_async({
-        path: { sessionID: this.sessionID },
-        body: { ...rest, messageID: this.messageID, parts } as PromptBody,
-        signal: this.#work.signal,
-      });
+      await this.#port.send(this.sessionID, { ...rest, messageID: this.messageID, parts } as PromptBody, this.#work.signal);
     } catch (error) {
       // The request may have reached the server and only its answer was lost: our message id tells.
       // Never sent again: at most it is looked up.
@@ -264,8 +266,12 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
       }
       case "session.status": {
         this.#projection.apply(event);
-        if (!this.#projection.active) return;
         const status = event.properties.status;
+        if (status.type !== "idle") {
+          this.#quietSince = undefined;
+          if (this.#phase !== "unsent") this.#ranSinceSent = true;
+        }
+        if (!this.#projection.active) return;
         if (status.type === "idle") this.#checkSettled();
         else if (status.type === "retry" && status.attempt > this.#maxProviderRetries) {
           this.#spawn(() => this.#giveUp(new ProviderRetryError(status.attempt, status.message)));
@@ -319,7 +325,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
    */
   async #reconcile(): Promise<void> {
     this.#projection.applyStored(await this.#messages());
-    const pending = await this.#oc.permission.list({ signal: this.#work.signal });
+    const pending = await this.#port.permissions(this.#work.signal);
     this.#projection.applyPermissions(pending.filter((r) => r.sessionID === this.sessionID));
     if (this.#projection.active && (await this.#sessionIdle())) this.#checkSettled();
   }
@@ -395,7 +401,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     if (this.#givingUp) return;
     this.#givingUp = true;
     // Stop the server's retry loop first: nothing leaves once the handle settled.
-    await this.#oc.session.abort({ path: { sessionID: this.sessionID }, signal: this.#work.signal }).catch(() => {});
+    await this.#port.abort(this.sessionID, this.#work.signal).catch(() => {});
     this.#settleError(error);
   }
 
@@ -433,26 +439,20 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   // ── reads (all bound to the handle's work: cancelled when it settles) ───────────────────────
 
   #sleep(ms: number): Promise<void> {
-    return defaultSleep(ms, this.#work.signal);
+    return this.#port.sleep(ms, this.#work.signal);
   }
 
-  async #messages(): Promise<MessageWithParts[]> {
-    return (await this.#oc.session.messages({
-      path: { sessionID: this.sessionID },
-      signal: this.#work.signal,
-    })) as MessageWithParts[];
+  #messages(): Promise<MessageWithParts[]> {
+    return this.#port.messages(this.sessionID, this.#work.signal);
   }
 
-  async #message(messageID: string): Promise<MessageWithParts> {
-    return (await this.#oc.session.message({
-      path: { sessionID: this.sessionID, messageID },
-      signal: this.#work.signal,
-    })) as MessageWithParts;
+  #message(messageID: string): Promise<MessageWithParts> {
+    return this.#port.message(this.sessionID, messageID, this.#work.signal);
   }
 
   /** The session is idle (the server lists only sessions that are not). */
   async #sessionIdle(): Promise<boolean> {
-    const status = (await this.#oc.session.status({ signal: this.#work.signal })) as Record<string, { type: string }>;
+    const status = await this.#port.statuses(this.#work.signal);
     return (status[this.sessionID]?.type ?? "idle") === "idle";
   }
 
@@ -477,34 +477,48 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     return this.#stopping;
   }
 
-  /**
-   * With the session idle, nothing more will run for this prompt: our answer ended, or the server
-   * gave up on the prompt before answering. An accepted prompt with no answer yet is still to start,
-   * however long the session has been idle.
-   */
-  #stoppedOnServer(): boolean {
-    const last = this.#projection.lastAnswer();
-    return last ? ended(last) : this.#errorHint !== undefined || this.#noReply;
-  }
-
   async #stop(): Promise<void> {
     try {
       // Never sent (#run checks the signal before sending): nothing runs on the server.
       if (!this.#sending) return;
-      await this.#sending;
-      // Abort first. The server may start the answer after an abort that overtook the send: keep
-      // aborting while the session runs, until nothing more will run for this prompt.
-      const deadline = Date.now() + this.#abortTimeoutMs;
-      for (let idle = false; ; ) {
-        if (!idle) await this.#oc.session.abort({ path: { sessionID: this.sessionID }, signal: this.#work.signal });
-        idle = await this.#sessionIdle();
-        if ((idle && this.#stoppedOnServer()) || Date.now() >= deadline) return;
-        await this.#sleep(100);
-      }
+      // Bounded by abortTimeoutMs, whatever the server does (a send or an abort it never answers).
+      await Promise.race([this.#stopOnServer(), this.#sleep(this.#abortTimeoutMs)]);
     } catch {
       // Refused, settled meanwhile, or the server is gone: the handle settles as aborted all the same.
     } finally {
       this.#settle({ error: new PromptAbortedError("aborted by the caller") });
+    }
+  }
+
+  /**
+   * Aborts until the server confirms nothing runs for the prompt (see {@link stoppedOnServer}). The
+   * server may start the answer after an abort that overtook it: then the session turns busy, and
+   * is aborted again.
+   */
+  async #stopOnServer(): Promise<void> {
+    await this.#sending;
+    for (let idle = false; ; ) {
+      if (!idle) {
+        await this.#port.abort(this.sessionID, this.#work.signal);
+        this.#quietSince = undefined;
+      }
+      idle = await this.#sessionIdle();
+      const now = this.#port.now();
+      if (idle) this.#quietSince ??= now;
+      else {
+        this.#quietSince = undefined;
+        this.#ranSinceSent = true;
+      }
+      const view = {
+        idle,
+        idleForMs: this.#quietSince === undefined ? 0 : now - this.#quietSince,
+        ranSinceSent: this.#ranSinceSent,
+        lastAnswer: this.#projection.lastAnswer(),
+        refused: this.#errorHint !== undefined,
+        noReply: this.#noReply,
+      };
+      if (stoppedOnServer(view)) return;
+      await this.#sleep(ABORT_POLL_MS);
     }
   }
 
@@ -562,15 +576,6 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   }
 }
 
-/** The later user message whose answer covered `messageID`, when the session answered past it. */
-function passedOverBy(messages: readonly MessageWithParts[], messageID: string): string | undefined {
-  const at = messages.findIndex((m) => m.info.id === messageID);
-  if (at < 0) return undefined;
-  const answered = new Set(messages.flatMap((m) => (m.info.role === "assistant" ? [m.info.parentID] : [])));
-  if (answered.has(messageID)) return undefined;
-  return messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id))?.info.id;
-}
-
 /**
  * Starts a prompt in a session and returns its handle at once (sending happens in the background,
  * after the session's earlier prompts settled and the event subscription is live).
@@ -582,5 +587,5 @@ function passedOverBy(messages: readonly MessageWithParts[], messageID: string):
  * ```
  */
 export function startPrompt(oc: OpencodeClient, sessionID: string, input: PromptInput, options?: PromptOptions): PromptHandle {
-  return new PromptHandle(oc, sessionID, input, options);
+  return new PromptHandle(clientPort(oc), sessionID, input, options);
 }

@@ -323,3 +323,75 @@ export class PromptProjection {
     this.#emit(make());
   }
 }
+
+// ── settle rules: pure decisions of the handle, on what the projection and the server say ─────
+
+/**
+ * An assistant message that will change no more: it completed or failed.
+ *
+ * @example
+ * ```ts
+ * if (ended(projection.lastAnswer())) settle();
+ * ```
+ */
+export function ended(info: Message | undefined): boolean {
+  return info?.role === "assistant" && (info.error !== undefined || info.time.completed !== undefined);
+}
+
+/**
+ * The later user message whose answer covered `messageID`, when the session answered past it
+ * (opencode answers only the latest of the prompts waiting in a session).
+ *
+ * @example
+ * ```ts
+ * const by = passedOverBy(await port.messages(sessionID, signal), messageID);
+ * ```
+ */
+export function passedOverBy(messages: readonly MessageWithParts[], messageID: string): string | undefined {
+  const at = messages.findIndex((m) => m.info.id === messageID);
+  if (at < 0) return undefined;
+  const answered = new Set(messages.flatMap((m) => (m.info.role === "assistant" ? [m.info.parentID] : [])));
+  if (answered.has(messageID)) return undefined;
+  return messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id))?.info.id;
+}
+
+/**
+ * How long an aborted session must stay idle, with no answer of ours and no run of it seen, before
+ * nothing is taken to run: the longest opencode was seen to take from accepting a prompt to starting
+ * it (a cold instance) is most of a second.
+ */
+export const ABORT_QUIET_MS = 1_000;
+
+/** What the handle knows after the server accepted its abort (see {@link stoppedOnServer}). */
+export interface AbortView {
+  /** The session is idle now. */
+  idle: boolean;
+  /** How long the session has been seen idle without a break (no busy status in between). */
+  idleForMs: number;
+  /** The session was seen busy since the prompt was sent: the server started on it. */
+  ranSinceSent: boolean;
+  /** The last answer of ours, if one started. */
+  lastAnswer: AssistantMessage | undefined;
+  /** A session error arrived while no answer of ours had started: the server gave up on the prompt. */
+  refused: boolean;
+  /** Sent with `noReply`: the server runs nothing for it. */
+  noReply: boolean;
+}
+
+/**
+ * After an accepted abort: will nothing more run for the prompt? Only with the session idle, and:
+ * our answer ended; or no answer of ours started and the server gave up on the prompt, wanted no
+ * answer, started its run and was stopped (opencode aborts a run before its first step without any
+ * answer, and starts a prompt once), or stayed idle for {@link ABORT_QUIET_MS} (a prompt it does
+ * start after an abort that overtook it turns the session busy, and is aborted again).
+ *
+ * @example
+ * ```ts
+ * stoppedOnServer({ idle: true, idleForMs: 0, ranSinceSent: true, lastAnswer: undefined, refused: false, noReply: false }); // true
+ * ```
+ */
+export function stoppedOnServer(view: AbortView): boolean {
+  if (!view.idle) return false;
+  if (view.lastAnswer) return ended(view.lastAnswer);
+  return view.refused || view.noReply || view.ranSinceSent || view.idleForMs >= ABORT_QUIET_MS;
+}

@@ -1,10 +1,12 @@
 /**
  * Turns of a session's prompts. opencode answers only the latest of the user messages waiting in a
  * session, so a client that wants an answer per prompt sends the next one only after the previous
- * one settled. Per owner (a client), per session id; nothing is kept for a session with no prompts.
+ * one settled. Per client (its lines live in its helper registry), per session id; nothing is kept
+ * for a session with no prompts.
  */
 
-const queues = new WeakMap<object, Map<string, Promise<void>>>();
+/** The lines of one client's sessions: the tail of each session's line, by session id. */
+export type SessionLines = Map<string, Promise<void>>;
 
 /** A place in a session's line. */
 export interface SessionTurn {
@@ -15,17 +17,15 @@ export interface SessionTurn {
 }
 
 /**
- * Takes a place at the end of `sessionID`'s line for `owner`.
+ * Takes a place at the end of `sessionID`'s line in `lines` (one client's).
  *
  * @example
  * ```ts
- * const turn = takeTurn(client, sessionID);
+ * const turn = takeTurn(lines, sessionID);
  * try { await turn.ready(signal); await send(); await answered(); } finally { turn.release(); }
  * ```
  */
-export function takeTurn(owner: object, sessionID: string): SessionTurn {
-  const line = queues.get(owner) ?? new Map<string, Promise<void>>();
-  queues.set(owner, line);
+export function takeTurn(line: SessionLines, sessionID: string): SessionTurn {
   const before = line.get(sessionID) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {

@@ -211,6 +211,6 @@ export class Session {
    * ```
    */
   events(options: Omit<SubscribeOptions, "sessionID"> = {}): AsyncIterableIterator<StreamEvent> {
-    return new EventStream(this.oc).subscribe({ ...options, sessionID: this.id });
+    return EventStream.of(this.oc).subscribe({ ...options, sessionID: this.id });
   }
 }

@@ -12,7 +12,8 @@
  *   (`/` too, or it stays inside its one segment); a body with no JSON form is a ValidationError
  *   before any request; a body of the wrong type reaches the caller as Prism's 4xx with the reason.
  */
-import { APIError, createOpencodeClient, OPERATIONS, type OpencodeClient, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { APIError, createOpencodeClient, type OpencodeClient, OpencodeError, ValidationError } from "@ocsdk/sdk";
+import { OPERATIONS } from "@ocsdk/sdk/internal";
 import { createNodeFetch } from "@ocsdk/sdk/node";
 import {
   type BuiltRequest,

@@ -75,7 +75,7 @@ it(`streams and calls go on across ${ROUNDS} restarts of the server on the same 
     for (let round = 1; round <= ROUNDS; round++) {
       server = await serve(port, home);
       const stop = new AbortController();
-      const events = new EventStream(oc);
+      const events = EventStream.of(oc);
       const states: ConnectionState[] = [];
       const offState = events.onState((s) => states.push(s));
       try {

@@ -19,7 +19,7 @@ it("TUI calls are accepted and published as TUI events", async () => {
   const session = await new Sessions(oc).create({ title: "tui" });
   const ac = new AbortController();
   const seen: { type: string; properties: unknown }[] = [];
-  const events = new EventStream(oc).subscribe({
+  const events = EventStream.of(oc).subscribe({
     types: ["tui.prompt.append", "tui.command.execute", "tui.toast.show", "tui.session.select"],
     signal: ac.signal,
   });
@@ -29,7 +29,7 @@ it("TUI calls are accepted and published as TUI events", async () => {
       if (seen.length === 4) break;
     }
   })();
-  await new EventStream(oc).ready();
+  await EventStream.of(oc).ready();
 
   expect(await oc.tui.appendPrompt({ body: { text: "prefilled" } })).toBe(true);
   expect(await oc.tui.executeCommand({ body: { command: "session_new" } })).toBe(true);

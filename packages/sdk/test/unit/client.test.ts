@@ -33,7 +33,7 @@ describe("close()", () => {
     });
     const oc = createOpencodeClient({ baseUrl: url, logLevel: "off" });
     await oc.global.health();
-    const events = new EventStream(oc).subscribe();
+    const events = EventStream.of(oc).subscribe();
     const first = await events.next();
     expect(first.done).toBe(false);
     const pending = oc.session.list().catch((e: unknown) => e);

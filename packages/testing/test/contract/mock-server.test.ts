@@ -169,12 +169,12 @@ describe("scripted event streams", () => {
     const seen: string[] = [];
     const ac = new AbortController();
     const reading = (async () => {
-      for await (const e of new EventStream(oc).subscribe({ signal: ac.signal })) {
+      for await (const e of EventStream.of(oc).subscribe({ signal: ac.signal })) {
         seen.push(e.type);
         if (e.type === "session.idle") break;
       }
     })();
-    await new EventStream(oc).ready();
+    await EventStream.of(oc).ready();
     const sent = await mock.events.replay(recordedStream("text"));
     await reading;
     ac.abort();

@@ -14,6 +14,7 @@ import {
   type Session,
   Sessions,
 } from "@ocsdk/sdk";
+import { PENDING_TASKS } from "@ocsdk/sdk/internal";
 import {
   type ChatRequest,
   type FaultProxy,
@@ -154,8 +155,8 @@ describe("faults between client and server", () => {
       );
       expect(error).toBeInstanceOf(InternalServerError);
       expect(String((error as Error).message)).toMatch(/^GET \/session\/ses\w+\/message → 500/);
-      await vi.waitFor(() => expect(run.pendingTasks).toBe(0));
-      await new EventStream(oc).close();
+      await vi.waitFor(() => expect(run[PENDING_TASKS]).toBe(0));
+      await EventStream.of(oc).close();
       await settleSession(session);
       expect(unhandled.reasons).toEqual([]);
     } finally {
@@ -172,7 +173,7 @@ describe("faults between client and server", () => {
       const answered = session.prompt("after-settle-1.", { model: h.modelRef });
       expect(await answered.finalText()).toBe("quick answer.");
       const afterAnswer = proxy.requests.length;
-      await vi.waitFor(() => expect(answered.pendingTasks).toBe(0));
+      await vi.waitFor(() => expect(answered[PENDING_TASKS]).toBe(0));
       expect(proxy.requests.slice(afterAnswer)).toEqual([]);
 
       const session2 = await new Sessions(oc).create({ title: "after settle, aborted" });
@@ -180,10 +181,10 @@ describe("faults between client and server", () => {
       await firstDelta(aborted);
       await aborted.abort();
       const afterAbort = proxy.requests.length;
-      await vi.waitFor(() => expect(aborted.pendingTasks).toBe(0));
+      await vi.waitFor(() => expect(aborted[PENDING_TASKS]).toBe(0));
       expect(proxy.requests.slice(afterAbort)).toEqual([]);
-      expect(new EventStream(oc).subscriberCount).toBe(0);
-      await new EventStream(oc).close();
+      expect(EventStream.of(oc).subscriberCount).toBe(0);
+      await EventStream.of(oc).close();
     } finally {
       await proxy.close();
     }
@@ -200,7 +201,7 @@ describe("faults between client and server", () => {
       await run.abort();
       const after = proxy.requests.slice(before);
       expect(after[0]).toMatchObject({ method: "POST", url: expect.stringMatching(new RegExp(`^/session/${session.id}/abort`)) });
-      await new EventStream(oc).close();
+      await EventStream.of(oc).close();
     } finally {
       await proxy.close();
     }
@@ -217,7 +218,7 @@ describe("faults between client and server", () => {
       const stored = await session.messages();
       expect(stored.filter((m) => m.info.id === run.messageID)).toHaveLength(1);
       expect(proxy.requests.filter((r) => r.method === "POST" && r.url.includes("/prompt_async"))).toHaveLength(1);
-      await new EventStream(oc).close();
+      await EventStream.of(oc).close();
     } finally {
       await proxy.close();
     }

@@ -46,7 +46,7 @@ async function restartableServer(model: FakeModel, password: string) {
       server = await spawnServer({ ...options, port });
     },
     async [Symbol.asyncDispose](): Promise<void> {
-      await new EventStream(client).close();
+      await EventStream.of(client).close();
       await server.close();
       await rm(projectDir, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
@@ -61,7 +61,7 @@ it("server killed and restarted mid-stream: the stream reconnects and the final 
   await using server = await restartableServer(model, "restart-test-password");
   const oc = server.client;
   const states: string[] = [];
-  new EventStream(oc).onState((s) => states.push(s.state));
+  EventStream.of(oc).onState((s) => states.push(s.state));
   model.enqueue({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 40 });
   const session = await new Sessions(oc).create({ title: "restart" });
   const run = session.prompt("Talk slowly", { model: FAKE_MODEL_REF });
@@ -138,7 +138,7 @@ it("100 concurrent prompt handles over one connection each see only their own ev
     });
   }
   const connections: number[] = [];
-  new EventStream(h.client).onState((s) => {
+  EventStream.of(h.client).onState((s) => {
     if (s.state === "connecting") connections.push(s.attempt);
   });
   const sessions = await Promise.all(Array.from({ length: N }, (_, i) => new Sessions(h.client).create({ title: `c${i}` })));
@@ -160,7 +160,7 @@ it("100 concurrent prompt handles over one connection each see only their own ev
     }
     expect(final.info.sessionID).toBe(sessions[i]?.id);
   }
-  await new EventStream(h.client).close();
+  await EventStream.of(h.client).close();
 }, 240_000);
 
 it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to the stored text", async () => {
@@ -197,7 +197,7 @@ it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to 
     events: { initialDelayMs: 600, maxDelayMs: 600 },
   });
   const states: string[] = [];
-  new EventStream(oc).onState((s) => states.push(s.state));
+  EventStream.of(oc).onState((s) => states.push(s.state));
   const words = Array.from({ length: 80 }, (_, i) => `t${i} `);
   h.model.enqueue({ text: words, delayMs: 25 });
   const session = await new Sessions(oc).create({ title: "gap" });
@@ -216,5 +216,5 @@ it("an event-stream gap mid-answer: the handle reconciles, its deltas add up to 
   expect(stored).toBe(words.join(""));
   const streamed = events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
   expect(streamed).toBe(stored);
-  await new EventStream(oc).close();
+  await EventStream.of(oc).close();
 });

@@ -20,6 +20,7 @@ import {
   Sessions,
   toSeedEvents,
 } from "@ocsdk/sdk";
+import { PENDING_TASKS } from "@ocsdk/sdk/internal";
 import { createNodeFetch } from "@ocsdk/sdk/node";
 import { initGitProject, type OpencodeHarness, startOpencodeHarness } from "@ocsdk/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,7 +187,7 @@ describe("prompt handle", () => {
     await run.abort();
     expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
     // Once the handle's work is over, nothing of it can still send the prompt.
-    await expect.poll(() => run.pendingTasks).toBe(0);
+    await expect.poll(() => run[PENDING_TASKS]).toBe(0);
     expect(sent.filter((r) => r.endsWith("/prompt_async"))).toEqual([]);
     expect(await session.messages()).toEqual([]);
     expect(await idle(session.id)).toBe(true);
@@ -232,7 +233,7 @@ describe("prompt handle", () => {
       .flatMap((p) => (p.type === "text" ? [p.text] : []))
       .join("");
     expect(text.length).toBeLessThan((answer.text as string[]).join("").length);
-    await new EventStream(oc).close();
+    await EventStream.of(oc).close();
   });
 
   it("the session deleted mid-stream settles the handle at once with a typed error", async () => {

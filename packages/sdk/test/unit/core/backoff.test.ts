@@ -1,6 +1,7 @@
 /** The one backoff rule, and that request retries and event-stream reconnects both follow it. */
 import { createServer } from "node:http";
-import { createOpencodeClient, EventStream, retryDelayMs } from "@ocsdk/sdk";
+import { createOpencodeClient, EventStream } from "@ocsdk/sdk";
+import { retryDelayMs } from "@ocsdk/sdk/internal";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

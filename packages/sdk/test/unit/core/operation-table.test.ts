@@ -1,5 +1,5 @@
 /** The runtime half of the generated table: the packed rows unpack to the spec's operations. */
-import { OPERATIONS } from "@ocsdk/sdk";
+import { OPERATIONS } from "@ocsdk/sdk/internal";
 import { describe, expect, it } from "vitest";
 import { op, unpackOperations } from "../../../src/core/operation-table.ts";
 

@@ -3,9 +3,11 @@
  * stream that is not SSE and JSON without a JSON media type are typed errors.
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { createOpencodeClient, InvalidResponseError } from "@ocsdk/sdk";
+import { APIUserAbortError, createOpencodeClient, InvalidResponseError } from "@ocsdk/sdk";
 import { closeServer, listenLoopback } from "@ocsdk/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
+import { Runner } from "../../../src/core/request.ts";
+import { fetchTransport } from "../../../src/core/transport.ts";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -40,5 +42,43 @@ describe("answers that are not the spec's", () => {
     await expect(oc.session.list()).rejects.toThrow("GET /session → 200: not an opencode API response: text/plain");
     expect(await oc.vcs.diff.raw()).toBe("diff --git a b");
     oc.close();
+  });
+});
+
+describe("Runner", () => {
+  const runner = (fetch: typeof globalThis.fetch) =>
+    new Runner({
+      transport: fetchTransport(fetch),
+      headers: { authorization: "Basic eDp5" },
+      authHint: "set the password",
+      timeoutMs: 0,
+      maxRetries: 0,
+      retry: {},
+      secrets: new Set(["eDp5"]),
+    });
+  const input = {
+    operationId: "session.list",
+    method: "GET",
+    url: "http://127.0.0.1:1/session",
+    path: "/session",
+    expect: "json" as const,
+  };
+
+  it("sends the default headers, parses a JSON answer, and refuses calls once closed", async () => {
+    const seen: Headers[] = [];
+    const r = runner(async (_url, init) => {
+      seen.push(new Headers(init?.headers));
+      return new Response("[1]", { headers: { "content-type": "application/json" } });
+    });
+    expect((await r.run(input)).data).toEqual([1]);
+    expect(seen[0]?.get("authorization")).toBe("Basic eDp5");
+    expect(seen[0]?.get("accept")).toBe("application/json");
+    r.close(new Error("closed"));
+    await expect(r.run(input)).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it("an answer that is not the spec's media type is an InvalidResponseError", async () => {
+    const r = runner(async () => new Response("<html>", { headers: { "content-type": "text/html" } }));
+    await expect(r.run(input)).rejects.toBeInstanceOf(InvalidResponseError);
   });
 });

@@ -1,5 +1,6 @@
 /** The retry policy with an injected fetch and sleep: which calls are retried, how long between, prompts never resent. */
-import { APIConnectionError, type APIError, InternalServerError, RateLimitError, retryDelayMs, withRetry } from "@ocsdk/sdk";
+import { APIConnectionError, type APIError, InternalServerError, RateLimitError, withRetry } from "@ocsdk/sdk";
+import { retryDelayMs } from "@ocsdk/sdk/internal";
 import { describe, expect, it } from "vitest";
 import { client, json, refused, reset, SESSION } from "../../helpers/scripted-client.ts";
 
@@ -45,10 +46,15 @@ describe("retries", () => {
   });
 
   it("never resends a prompt that may have reached the server", async () => {
-    for (const answer of [json(500, {}), json(429, {}, { "retry-after": "1" }), reset()]) {
+    const cases = [
+      [json(500, {}), InternalServerError],
+      [json(429, {}, { "retry-after": "1" }), RateLimitError],
+      [reset(), APIConnectionError],
+    ] as const;
+    for (const [answer, expected] of cases) {
       const { oc, requests } = client([answer, new Response(null, { status: 204 })]);
       const body = { parts: [{ type: "text" as const, text: "hi" }] };
-      await expect(oc.session.prompt_async({ path: { sessionID: "ses_1" }, body })).rejects.toBeDefined();
+      await expect(oc.session.prompt_async({ path: { sessionID: "ses_1" }, body })).rejects.toBeInstanceOf(expected);
       expect(requests).toHaveLength(1);
     }
   });
@@ -89,12 +95,13 @@ describe("retries", () => {
     expect(delays).toEqual([500, 1_000]);
     // Not idempotent (default): an error after sending is not retried.
     calls = 0;
+    const thrown = reset();
     await expect(
       withRetry(async () => {
         calls++;
-        throw reset();
+        throw thrown;
       }),
-    ).rejects.toBeDefined();
+    ).rejects.toBe(thrown);
     expect(calls).toBe(1);
   });
 });

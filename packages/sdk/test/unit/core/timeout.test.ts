@@ -1,6 +1,7 @@
 /** Timeouts and aborts with an injected fetch: per-client and per-request deadlines, a caller's abort, streams unbounded after headers. */
 import { APITimeoutError, APIUserAbortError } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
+import { Attempt } from "../../../src/core/timeout.ts";
 import { client } from "../../helpers/scripted-client.ts";
 
 describe("timeouts and abort", () => {
@@ -47,5 +48,42 @@ describe("timeouts and abort", () => {
     );
     const res = await oc.streamFetch("/event");
     expect(await res.text()).toBe("data: 1\n\ndata: 2\n\n");
+  });
+});
+
+describe("Attempt", () => {
+  it("tells which abort happened first: the caller's signal, or abort() (the client closing)", () => {
+    const user = new AbortController();
+    const a = new Attempt(0, user.signal);
+    user.abort(new Error("stop"));
+    a.abort("closed", new Error("late"));
+    expect(a.cause).toBe("user");
+    expect(a.signal.reason).toEqual(new Error("stop"));
+    a.done();
+    const b = new Attempt(0);
+    b.abort("closed", new Error("closed"));
+    expect([b.cause, b.signal.aborted]).toEqual(["closed", true]);
+  });
+
+  it("a caller's signal aborted already aborts at once; done() removes its listener", () => {
+    expect(new Attempt(0, AbortSignal.abort("gone")).cause).toBe("user");
+    const user = new AbortController();
+    const a = new Attempt(0, user.signal);
+    a.done();
+    user.abort();
+    expect(a.cause).toBeUndefined();
+  });
+
+  it("a pooled controller is reused after a clean done(), never after an abort", () => {
+    const pool: { controller: AbortController; uses: number }[] = [];
+    const first = new Attempt(0, undefined, pool);
+    const signal = first.signal;
+    first.done();
+    expect(pool).toHaveLength(1);
+    const second = new Attempt(0, undefined, pool);
+    expect(second.signal).toBe(signal);
+    second.abort("timeout", new Error("t"));
+    second.done();
+    expect(pool).toHaveLength(0);
   });
 });

@@ -1,18 +1,46 @@
-/** URL building: path parameters are percent-encoded into their segment. */
+/** Query strings of the operation table: hey-api's styles for primitives, arrays, objects and dates. */
 import { ValidationError } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
-import { client, json, SESSION } from "../../helpers/scripted-client.ts";
+import { serializeQuery } from "../../../src/core/url.ts";
+import { client, json } from "../../helpers/scripted-client.ts";
 
-describe("validation before the network", () => {
-  it("encodes path parameters so `../config` cannot reach another route", async () => {
-    const { oc, requests } = client([json(200, SESSION)]);
-    await oc.session.get({ path: { sessionID: "ses_../../config" } });
-    const url = requests[0]?.url ?? "";
-    expect(new URL(url).pathname).toBe("/session/ses_..%2F..%2Fconfig");
-    await expect(oc.session.get({ path: { sessionID: ".." } })).rejects.toBeInstanceOf(ValidationError);
-    // A parameter without a pattern is encoded too.
-    await oc.auth.remove({ path: { providerID: "../config" } }).catch(() => {});
-    expect(new URL(requests[1]?.url ?? "").pathname).toBe("/auth/..%2Fconfig");
+describe("serializeQuery", () => {
+  it("no query, or only unset values: an empty string", () => {
+    expect(serializeQuery(undefined)).toBe("");
+    expect(serializeQuery({})).toBe("");
+    expect(serializeQuery({ a: undefined, b: null })).toBe("");
+  });
+
+  it("primitives are percent-encoded `name=value` pairs, in order", () => {
+    expect(serializeQuery({ directory: "/a b", limit: 5, roots: true })).toBe("directory=%2Fa%20b&limit=5&roots=true");
+    expect(serializeQuery({ q: "a&b=c#d?" })).toBe("q=a%26b%3Dc%23d%3F");
+  });
+
+  it("arrays explode as form (`a=1&a=2`), skipping unset items", () => {
+    expect(serializeQuery({ ids: [1, undefined, 2] })).toBe("ids=1&ids=2");
+    expect(serializeQuery({ ids: [] })).toBe("");
+  });
+
+  it("objects are deepObject (`location[directory]=…`), skipping unset keys", () => {
+    expect(serializeQuery({ location: { directory: "/r", workspace: undefined } })).toBe("location[directory]=%2Fr");
+  });
+
+  it("dates are ISO strings", () => {
+    expect(serializeQuery({ since: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) })).toBe("since=2024-01-02T03:04:05.000Z");
+  });
+
+  it("a nested array or object is a ValidationError naming the parameter and the operation", () => {
+    const error = (() => {
+      try {
+        serializeQuery({ location: { deep: { x: 1 } } }, "v2.agent.list");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).param).toBe("location[deep]");
+    expect((error as Error).message).toBe("v2.agent.list: query parameter location[deep] cannot hold a nested object");
+    expect(() => serializeQuery({ ids: [[1]] })).toThrow("query parameter ids cannot hold a nested array");
   });
 });
 

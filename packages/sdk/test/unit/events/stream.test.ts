@@ -168,12 +168,34 @@ describe("EventStream", () => {
     const s = stream(srv.url, { giveUpAfterMs: 100, sleep, now: () => clock });
     const error = await take(s.subscribe(), 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventStreamClosedError);
-    expect((error as Error).message).toMatch(/70 ms without a healthy connection/);
+    expect((error as Error).message).toMatch(/100 ms without a healthy connection/);
     expect((error as Error).cause).toBeInstanceOf(Error);
-    // 10 + 20 + 40 ms waited; the next 40 ms would pass 100.
-    expect(delays).toEqual([10, 20, 40]);
-    expect(n).toBe(4);
+    // 10 + 20 + 40 ms waited; the next wait is cut to the 30 ms left, one last attempt at the limit fails.
+    expect(delays).toEqual([10, 20, 40, 30]);
+    expect(n).toBe(5);
+    expect(clock).toBe(100);
     expect(s.state).toMatchObject({ state: "closed", error });
+  });
+
+  it("gives up at the limit, not a backoff early: with 5 000 ms and a 4 000 ms delay due at 3 500, it waits the 1 500 ms left", async () => {
+    const srv = await sseServer((c) => void c.res.socket?.destroy());
+    let clock = 0;
+    const delays: number[] = [];
+    const s = stream(srv.url, {
+      initialDelayMs: 500,
+      maxDelayMs: 10_000,
+      giveUpAfterMs: 5_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        delays.push(ms);
+        clock += ms;
+      },
+    });
+    const error = await take(s.subscribe(), 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventStreamClosedError);
+    expect(delays).toEqual([500, 1_000, 2_000, 1_500]);
+    expect(clock).toBe(5_000);
+    expect((error as Error).message).toMatch(/5000 ms without a healthy connection/);
   });
 
   it("a healthy connection restarts the give-up clock", async () => {

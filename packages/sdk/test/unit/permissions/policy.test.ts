@@ -75,7 +75,7 @@ describe("applyPermissionPolicy", () => {
     try {
       const oc = createOpencodeClient({ baseUrl: url, password: "wrong", logLevel: "off" });
       await expect(applyPermissionPolicy(oc, { allow: ["read"] })).rejects.toBeInstanceOf(AuthenticationError);
-      expect(new EventStream(oc).subscriberCount).toBe(0);
+      expect(EventStream.of(oc).subscriberCount).toBe(0);
     } finally {
       await closeServer(server);
     }

@@ -9,7 +9,15 @@ import type { Message, Part } from "@ocsdk/client";
 import type { MessageWithParts, PromptEvent } from "@ocsdk/sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PromptProjection, type PromptSourceEvent } from "../../../src/prompt/projection.ts";
+import {
+  ABORT_QUIET_MS,
+  type AbortView,
+  ended,
+  PromptProjection,
+  type PromptSourceEvent,
+  passedOverBy,
+  stoppedOnServer,
+} from "../../../src/prompt/projection.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../../client/test/fixtures/sse/", import.meta.url));
 const SOURCE = new Set(["message.updated", "message.part.updated", "message.part.delta", "permission.asked", "session.status"]);
@@ -311,5 +319,55 @@ describe("prompt projection: hand-made interleavings", () => {
       { type: "retrying", attempt: 1, message: "overloaded", nextAt: 200 },
       { type: "retrying", attempt: 2, message: "overloaded", nextAt: 300 },
     ]);
+  });
+});
+
+describe("settle rules", () => {
+  const user = (id: string) => ({ info: { id, role: "user" }, parts: [] }) as unknown as MessageWithParts;
+  const assistant = (id: string, parentID: string, done: { completed?: number; error?: object } = { completed: 1 }) =>
+    ({
+      info: { id, role: "assistant", parentID, time: { created: 0, completed: done.completed }, error: done.error },
+      parts: [],
+    }) as unknown as MessageWithParts;
+
+  it("ended: an assistant message that completed or failed", () => {
+    expect(ended(assistant("msg_2", "msg_1").info)).toBe(true);
+    expect(ended(assistant("msg_2", "msg_1", { error: { name: "MessageAbortedError" } }).info)).toBe(true);
+    expect(ended(assistant("msg_2", "msg_1", {}).info)).toBe(false);
+    expect(ended(user("msg_1").info)).toBe(false);
+    expect(ended(undefined)).toBe(false);
+  });
+
+  it("passedOverBy: the later user message whose answer covered ours, only when ours got none", () => {
+    const mine = "msg_1";
+    expect(passedOverBy([user(mine), user("msg_2"), assistant("msg_3", "msg_2")], mine)).toBe("msg_2");
+    expect(
+      passedOverBy([user(mine), assistant("msg_2", mine), user("msg_3"), assistant("msg_4", "msg_3")], mine),
+    ).toBeUndefined();
+    expect(passedOverBy([user(mine), user("msg_2")], mine)).toBeUndefined(); // nothing answered yet
+    expect(passedOverBy([user("msg_2"), assistant("msg_3", "msg_2")], mine)).toBeUndefined(); // ours not stored
+  });
+
+  it("stoppedOnServer: never while busy; our answer ended; or no answer and the run stopped, refused, noReply, or quiet long enough", () => {
+    const base: AbortView = {
+      idle: true,
+      idleForMs: 0,
+      ranSinceSent: false,
+      lastAnswer: undefined,
+      refused: false,
+      noReply: false,
+    };
+    const answer = (done: { completed?: number }) => assistant("msg_2", "msg_1", done).info as never;
+    expect(stoppedOnServer(base)).toBe(false);
+    expect(stoppedOnServer({ ...base, idleForMs: ABORT_QUIET_MS - 1 })).toBe(false);
+    expect(stoppedOnServer({ ...base, idleForMs: ABORT_QUIET_MS })).toBe(true);
+    expect(stoppedOnServer({ ...base, ranSinceSent: true })).toBe(true);
+    expect(stoppedOnServer({ ...base, refused: true })).toBe(true);
+    expect(stoppedOnServer({ ...base, noReply: true })).toBe(true);
+    expect(stoppedOnServer({ ...base, idle: false, ranSinceSent: true, idleForMs: 10_000 })).toBe(false);
+    expect(stoppedOnServer({ ...base, lastAnswer: answer({ completed: 5 }) })).toBe(true);
+    // An answer of ours that has not ended: only its end says nothing more runs, however quiet.
+    expect(stoppedOnServer({ ...base, lastAnswer: answer({}), ranSinceSent: true, idleForMs: 10_000 })).toBe(false);
+    expect(ABORT_QUIET_MS).toBeLessThanOrEqual(1_000);
   });
 });

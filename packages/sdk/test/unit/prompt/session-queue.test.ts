@@ -1,15 +1,15 @@
-/** Turns of a session's prompts: in order per session, independent across sessions and owners, abortable. */
+/** Turns of a session's prompts: in order per session, independent across sessions and clients, abortable. */
 
 import { createOpencodeClient, Sessions } from "@ocsdk/sdk";
 import { describe, expect, it } from "vitest";
-import { takeTurn } from "../../../src/prompt/session-queue.ts";
+import { type SessionLines, takeTurn } from "../../../src/prompt/session-queue.ts";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe("session turns", () => {
   it("each prompt of a session goes after the earlier ones released, whatever order they release in", async () => {
-    const owner = {};
-    const turns = [takeTurn(owner, "ses_a"), takeTurn(owner, "ses_a"), takeTurn(owner, "ses_a")];
+    const lines: SessionLines = new Map();
+    const turns = [takeTurn(lines, "ses_a"), takeTurn(lines, "ses_a"), takeTurn(lines, "ses_a")];
     const ready: number[] = [];
     turns.forEach((t, i) => void t.ready().then(() => ready.push(i)));
     await flush();
@@ -25,12 +25,12 @@ describe("session turns", () => {
     expect(ready).toEqual([0, 1, 2]);
   });
 
-  it("other sessions and other owners do not wait", async () => {
-    const owner = {};
-    const a = takeTurn(owner, "ses_a");
-    const b = takeTurn(owner, "ses_a");
-    const other = takeTurn(owner, "ses_b");
-    const foreign = takeTurn({}, "ses_a");
+  it("other sessions and other clients' lines do not wait", async () => {
+    const lines: SessionLines = new Map();
+    const a = takeTurn(lines, "ses_a");
+    const b = takeTurn(lines, "ses_a");
+    const other = takeTurn(lines, "ses_b");
+    const foreign = takeTurn(new Map(), "ses_a");
     const ready: string[] = [];
     void b.ready().then(() => ready.push("b"));
     void other.ready().then(() => ready.push("other"));
@@ -43,10 +43,10 @@ describe("session turns", () => {
   });
 
   it("waiting ends with the signal's reason, and the line goes on", async () => {
-    const owner = {};
-    const first = takeTurn(owner, "ses_a");
-    const second = takeTurn(owner, "ses_a");
-    const third = takeTurn(owner, "ses_a");
+    const lines: SessionLines = new Map();
+    const first = takeTurn(lines, "ses_a");
+    const second = takeTurn(lines, "ses_a");
+    const third = takeTurn(lines, "ses_a");
     const controller = new AbortController();
     const waiting = second.ready(controller.signal);
     controller.abort(new Error("gave up"));
@@ -64,11 +64,11 @@ describe("session turns", () => {
   });
 
   it("an aborted signal rejects at once; release is idempotent", async () => {
-    const turn = takeTurn({}, "ses_a");
+    const turn = takeTurn(new Map(), "ses_a");
     await expect(turn.ready(AbortSignal.abort(new Error("no")))).rejects.toThrow("no");
     turn.release();
     turn.release();
-    await expect(takeTurn({}, "ses_a").ready()).resolves.toBeUndefined();
+    await expect(takeTurn(new Map(), "ses_a").ready()).resolves.toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 /** The watchdog: fires after a quiet period, touch() postpones it, one timer for any number of touches. */
 import { describe, expect, it, vi } from "vitest";
-import { Watchdog } from "../../../src/core/watchdog.js";
+import { Watchdog } from "../../../src/events/watchdog.js";
 
 describe("Watchdog", () => {
   it("fires once nothing was seen for timeoutMs, counting from the last touch", () => {

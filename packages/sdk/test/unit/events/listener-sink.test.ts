@@ -1,7 +1,7 @@
 /** The listener sink: synchronous delivery, ending by end/fail/signal, and the listener's own errors. */
 import { recordUnhandledRejections } from "@ocsdk/test-kit";
 import { describe, expect, it } from "vitest";
-import { ListenerSink } from "../../../src/core/listener-sink.js";
+import { ListenerSink } from "../../../src/events/listener-sink.js";
 
 describe("ListenerSink", () => {
   it("calls the listener synchronously per push, in order, until it ends; done resolves once", async () => {

@@ -1,6 +1,6 @@
 /** The subscriber queue: order, waiting consumers, overflow policies, ending by end/fail/return/signal. */
 import { describe, expect, it } from "vitest";
-import { SubscriberQueue, type SubscriberQueueOptions } from "../../../src/core/subscriber-queue.js";
+import { SubscriberQueue, type SubscriberQueueOptions } from "../../../src/events/subscriber-queue.js";
 
 class Full extends Error {}
 const queue = (o: Partial<SubscriberQueueOptions> = {}) =>

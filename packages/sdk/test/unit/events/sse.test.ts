@@ -6,7 +6,7 @@ import { parseSse, type SseMessage } from "@ocsdk/sdk";
 import { createParser } from "eventsource-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SseParser } from "../../../src/core/sse.ts";
+import { SseParser } from "../../../src/events/sse.ts";
 
 interface Parsed {
   messages: { data: string; event?: string; id?: string }[];

@@ -97,14 +97,13 @@ const ended = (info: Message | undefined): boolean =>
 export class PromptHandle implements AsyncIterable<PromptEvent> {
   /** The session the prompt runs in. */
   readonly sessionID: string;
-  /** Id of the user message this prompt created. */
-  readonly messageID: string;
+  #messageID: string;
   /** Fires when the prompt is aborted. */
   readonly signal: AbortSignal;
 
   readonly #oc: OpencodeClient;
   readonly #log = new EventLog<PromptEvent>();
-  readonly #projection: PromptProjection;
+  #projection: PromptProjection;
   readonly #abort = new AbortController();
   /** Every request, sleep and subscription of the handle; aborted when it settles. */
   readonly #work = new AbortController();
@@ -133,7 +132,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   constructor(oc: OpencodeClient, sessionID: string, input: PromptInput, options: PromptOptions = {}) {
     this.#oc = oc;
     this.sessionID = sessionID;
-    this.messageID = newMessageId();
+    this.#messageID = newMessageId();
     this.signal = this.#abort.signal;
     this.#abortTimeoutMs = options.abortTimeoutMs ?? 10_000;
     this.#maxProviderRetries = options.maxProviderRetries ?? Number.POSITIVE_INFINITY;
@@ -160,6 +159,16 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     this.#spawn(() => this.#run(input, options, turn));
   }
 
+  /**
+   * Id of the user message this prompt creates. A prompt that waited for earlier prompts of its
+   * session gets a new one when its turn comes (final from phase `sent` on): ids sort by time, and
+   * opencode before 1.18 takes a user message whose id sorts before the session's last answer as
+   * answered already.
+   */
+  get messageID(): string {
+    return this.#messageID;
+  }
+
   /** Where the prompt is in its lifecycle. */
   get phase(): PromptPhase {
     return this.#phase;
@@ -184,6 +193,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     const { signal: _s, abortTimeoutMs: _a, maxProviderRetries: _m, delivery: _d, ...rest } = options;
     const parts = typeof input === "string" ? [{ type: "text" as const, text: input }] : input;
     await turn?.ready(this.#work.signal);
+    if (turn?.waits) this.#renewMessageId();
     // Aborted before it was sent: nothing to stop on the server, so it is never sent (#stop settles).
     if (this.#abort.signal.aborted) return;
     const stream = new EventStream(this.#oc);
@@ -212,6 +222,12 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     await this.#sending;
     if (this.#phase === "sent") this.#phase = "streaming";
     if (this.#noReply) await this.#settleWithUserMessage();
+  }
+
+  /** Before anything is sent or listened to: the id sorts after every message stored while we waited. */
+  #renewMessageId(): void {
+    this.#messageID = newMessageId();
+    this.#projection = new PromptProjection(this.#messageID, (e) => this.#log.push(e));
   }
 
   async #send(parts: PromptBody["parts"], rest: Partial<PromptBody>): Promise<void> {

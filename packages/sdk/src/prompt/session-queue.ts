@@ -12,6 +12,8 @@ export interface SessionTurn {
   ready(signal?: AbortSignal): Promise<void>;
   /** Gives the turn up (done, or never taken): the next prompt may go. Idempotent. */
   release(): void;
+  /** An earlier prompt of the session was in line when this turn was taken. */
+  readonly waits: boolean;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface SessionTurn {
 export function takeTurn(owner: object, sessionID: string): SessionTurn {
   const line = queues.get(owner) ?? new Map<string, Promise<void>>();
   queues.set(owner, line);
-  const before = line.get(sessionID) ?? Promise.resolve();
+  const earlier = line.get(sessionID);
+  const before = earlier ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {
     release = resolve;
@@ -50,5 +53,6 @@ export function takeTurn(owner: object, sessionID: string): SessionTurn {
       });
     },
     release: () => release(),
+    waits: earlier !== undefined,
   };
 }

@@ -25,6 +25,17 @@ describe("session turns", () => {
     expect(ready).toEqual([0, 1, 2]);
   });
 
+  it("says whether an earlier prompt was in line when the turn was taken", async () => {
+    const owner = {};
+    const first = takeTurn(owner, "ses_a");
+    const second = takeTurn(owner, "ses_a");
+    expect([first.waits, second.waits, takeTurn(owner, "ses_b").waits]).toEqual([false, true, false]);
+    first.release();
+    second.release();
+    await flush();
+    expect(takeTurn(owner, "ses_a").waits).toBe(false); // the line emptied
+  });
+
   it("other sessions and other owners do not wait", async () => {
     const owner = {};
     const a = takeTurn(owner, "ses_a");

@@ -93,4 +93,14 @@ export {
   startPrompt,
 } from "./prompt/handle.js";
 export { newAscendingId, newMessageId } from "./prompt/ids.js";
+export {
+  describeServerVersion,
+  type FeatureStatus,
+  type ServerFeatureNote,
+  type ServerSupport,
+  SUPPORTED_SERVERS,
+  satisfiesServerRange,
+  serverSupport,
+  UnsupportedServerFeatureError,
+} from "./server/support.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

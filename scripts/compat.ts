@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { satisfiesServerRange, SUPPORTED_SERVERS } from "../packages/sdk/src/server/support.ts";
+import { SUPPORTED_SERVERS, satisfiesServerRange } from "../packages/sdk/src/server/support.ts";
 import { runJourneys } from "./lib/compat/journeys.ts";
 import { formatMatrix, replaceMatrix, type VersionRun } from "./lib/compat/matrix.ts";
 import { pinnedServerVersion, ROOT } from "./lib/paths.ts";

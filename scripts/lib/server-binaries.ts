@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolveOpencodeBinary } from "../../packages/sdk/src/server/spawn.ts";
-import { ROOT, pinnedServerVersion } from "./paths.ts";
+import { pinnedServerVersion, ROOT } from "./paths.ts";
 import { platformPackage } from "./versions.ts";
 
 const run = promisify(execFile);

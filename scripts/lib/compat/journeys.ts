@@ -15,8 +15,9 @@ import {
   NotFoundError,
   OPERATIONS,
   type OpencodeClient,
-  type PromptHandle,
   PromptAbortedError,
+  type PromptHandle,
+  PromptPassedOverError,
   Sessions,
   UnsupportedServerFeatureError,
 } from "../../../packages/sdk/src/index.ts";
@@ -53,6 +54,7 @@ export const FEATURES = [
   "tool with permission",
   "abort",
   "queued prompts",
+  "steered prompts",
   "events",
   "restart",
   "v2 API",
@@ -135,7 +137,9 @@ const JOURNEYS: Record<Feature, (ctx: Context) => Promise<Outcome>> = {
 
   async "tool with permission"({ oc, model, modelRef, handles }) {
     model.enqueue(
-      turnFor("[tool]", { toolCalls: [{ name: "bash", arguments: { command: "echo compat-ok", description: "Print a marker" } }] }),
+      turnFor("[tool]", {
+        toolCalls: [{ name: "bash", arguments: { command: "echo compat-ok", description: "Print a marker" } }],
+      }),
       turnFor("[tool]", { text: "tool done" }),
     );
     const session = await new Sessions(oc).create({ title: "tool" });
@@ -189,6 +193,30 @@ const JOURNEYS: Record<Feature, (ctx: Context) => Promise<Outcome>> = {
     const typed = settled.every((s) => s.status === "fulfilled" || (s.reason as Error)?.name?.endsWith("Error"));
     const note = got.map((t, i) => `prompt ${i + 1}: ${t}`).join("; ");
     return typed ? degrades(`not every prompt gets its own answer (${note})`) : fails(note);
+  },
+
+  async "steered prompts"({ oc, model, modelRef, handles }) {
+    // Sent at once while the first still streams: each settles, with its own answer or as passed over.
+    model.enqueue(
+      turnFor("[s1]", { text: ["first ", "answer ", "slowly"], delayMs: 300 }),
+      turnFor("[s2]", { text: "second answer" }),
+      turnFor("[s3]", { text: "third answer" }),
+    );
+    const session = await new Sessions(oc).create({ title: "steer" });
+    const runs = [1, 2, 3].map((i) => session.prompt(`[s${i}] steered ${i}`, { model: modelRef, delivery: "steer" }));
+    handles.push(...runs);
+    const settled = await Promise.allSettled(runs.map((r) => r.finalText()));
+    const got = settled.map((s) =>
+      s.status === "fulfilled"
+        ? JSON.stringify(s.value)
+        : s.reason instanceof PromptPassedOverError
+          ? "passed over"
+          : errorName(s.reason),
+    );
+    const detail = got.join(", ");
+    const odd = settled.filter((s) => s.status === "rejected" && !(s.reason instanceof PromptPassedOverError));
+    if (odd.length) return fails(`a steered prompt settled with ${errorName((odd[0] as PromiseRejectedResult).reason)}`, detail);
+    return works(detail);
   },
 
   async events({ oc }) {
@@ -267,7 +295,8 @@ const JOURNEYS: Record<Feature, (ctx: Context) => Promise<Outcome>> = {
   async "v2 API"({ oc, version }) {
     const served = new Set<string>();
     const doc = (await (await oc.rawRequest("/doc")).json()) as { paths?: Record<string, Record<string, unknown>> };
-    for (const [path, item] of Object.entries(doc.paths ?? {})) for (const m of Object.keys(item)) served.add(`${m.toUpperCase()} ${path}`);
+    for (const [path, item] of Object.entries(doc.paths ?? {}))
+      for (const m of Object.keys(item)) served.add(`${m.toUpperCase()} ${path}`);
     const v2 = Object.values(OPERATIONS).filter((op) => op.id.startsWith("v2."));
     const missing = v2.filter((op) => !served.has(`${op.method} ${op.path}`));
     if (missing.length === 0) return works();

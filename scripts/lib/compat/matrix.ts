@@ -91,7 +91,7 @@ export function parseMatrix(readme: string): Matrix {
   const matrix: Matrix = new Map(versions.map((v) => [v, new Map<string, string>()]));
   for (const row of rows) {
     const [feature, ...cells] = split(row);
-    versions.forEach((v, i) => matrix.get(v)?.set(feature as string, cells[i] ?? ""));
+    for (const [i, v] of versions.entries()) matrix.get(v)?.set(feature as string, cells[i] ?? "");
   }
   return matrix;
 }
@@ -129,6 +129,10 @@ export const ROW_DEPENDENCIES: Record<Feature, { operations: readonly string[]; 
   abort: { operations: ["session.prompt_async", "session.abort", "session.status"], events: ["session.status", "session.idle"] },
   "queued prompts": {
     operations: ["session.prompt_async", "session.messages", "session.message"],
+    events: ["message.updated", "session.status", "session.idle"],
+  },
+  "steered prompts": {
+    operations: ["session.prompt_async", "session.messages", "session.message", "session.status"],
     events: ["message.updated", "session.status", "session.idle"],
   },
   events: { operations: ["event.subscribe"], events: ["session.created", "session.updated", "server.connected"] },
@@ -191,4 +195,17 @@ export function formatRowChanges(rows: readonly RowChange[], limit = 3): string 
     if (row.reasons.length > limit) lines.push(`    - … ${row.reasons.length - limit} more`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * One line for the upgrade summary: the rows of the matrix the spec diff to `version` touches.
+ *
+ * @example
+ * ```ts
+ * matrixRowsLine(diff, "1.19.5"); // "v2 API (measure: pnpm compat --versions 1.19.5)"
+ * ```
+ */
+export function matrixRowsLine(diff: SpecDiff, version: string): string {
+  const rows = matrixRowsChanged(diff);
+  return `${rows.length ? rows.map((r) => r.feature).join(", ") : "none by the spec"} (measure: pnpm compat --versions ${version})`;
 }

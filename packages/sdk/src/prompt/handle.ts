@@ -578,13 +578,23 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   }
 }
 
-/** The later user message whose answer covered `messageID`, when the session answered past it. */
+/**
+ * The user message whose answer covered `messageID`, when the session answered past it: a later user
+ * message (in the server's order) that was answered, or, on servers before 1.18 (which answer the
+ * user message whose id sorts last, also one that arrived before ours), the prompt of an answer that
+ * started after ours was stored.
+ */
 function passedOverBy(messages: readonly MessageWithParts[], messageID: string): string | undefined {
   const at = messages.findIndex((m) => m.info.id === messageID);
-  if (at < 0) return undefined;
+  const ours = messages[at];
+  if (!ours) return undefined;
   const answered = new Set(messages.flatMap((m) => (m.info.role === "assistant" ? [m.info.parentID] : [])));
   if (answered.has(messageID)) return undefined;
-  return messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id))?.info.id;
+  const later = messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id));
+  if (later) return later.info.id;
+  const stored = ours.info.time.created;
+  const after = messages.find((m) => m.info.role === "assistant" && m.info.time.created > stored);
+  return after?.info.role === "assistant" ? after.info.parentID : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { PromptAbortedError, PromptPassedOverError, ProviderRetryError, SessionE
 import { EventLog } from "./event-log.js";
 import { newMessageId } from "./ids.js";
 import { type MessageWithParts, type PromptEvent, PromptProjection } from "./projection.js";
+import { answersByIdOrder, serverSupport } from "../server/support.js";
 import { type SessionTurn, takeTurn } from "./session-queue.js";
 
 export {
@@ -391,7 +392,10 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
    * moment later, the prompt failed.
    */
   async #idleWithoutAnswer(messages: readonly MessageWithParts[]): Promise<void> {
-    const answeredBy = passedOverBy(messages, this.messageID);
+    let answeredBy = passedOverBy(messages, this.messageID);
+    // Only when an older server's rule would say so is its version read (once per client).
+    const byIdOrder = answeredBy ? undefined : passedOverBy(messages, this.messageID, true);
+    if (byIdOrder && answersByIdOrder(await serverSupport(this.#oc))) answeredBy = byIdOrder;
     if (answeredBy) return this.#settle({ error: new PromptPassedOverError(this.messageID, answeredBy) });
     const error = this.#errorHint;
     if (!error) return;
@@ -580,20 +584,17 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
 
 /**
  * The user message whose answer covered `messageID`, when the session answered past it: a later user
- * message (in the server's order) that was answered, or, on servers before 1.18 (which answer the
- * user message whose id sorts last, also one that arrived before ours), the prompt of an answer that
- * started after ours was stored.
+ * message (in the server's order) that was answered, or, on servers before 1.18 (`byIdOrder`: they
+ * take a user message as answered once an answer's id sorts after it), that answer's prompt.
  */
-function passedOverBy(messages: readonly MessageWithParts[], messageID: string): string | undefined {
+function passedOverBy(messages: readonly MessageWithParts[], messageID: string, byIdOrder = false): string | undefined {
   const at = messages.findIndex((m) => m.info.id === messageID);
-  const ours = messages[at];
-  if (!ours) return undefined;
+  if (at < 0) return undefined;
   const answered = new Set(messages.flatMap((m) => (m.info.role === "assistant" ? [m.info.parentID] : [])));
   if (answered.has(messageID)) return undefined;
   const later = messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id));
-  if (later) return later.info.id;
-  const stored = ours.info.time.created;
-  const after = messages.find((m) => m.info.role === "assistant" && m.info.time.created > stored);
+  if (later || !byIdOrder) return later?.info.id;
+  const after = messages.find((m) => m.info.role === "assistant" && m.info.id > messageID);
   return after?.info.role === "assistant" ? after.info.parentID : undefined;
 }
 

@@ -18,10 +18,17 @@ import { InvalidResponseError } from "../core/errors.js";
  */
 export const SUPPORTED_SERVERS = ">=1.17.0 <1.20.0";
 
-/** What happens to a feature on a server version. */
+/** What happens to a feature on a server version. @example `const s: FeatureStatus = "degrades";` */
 export type FeatureStatus = "works" | "degrades" | "unavailable";
 
-/** A feature that works differently, or not at all, on a server version. */
+/**
+ * A feature that works differently, or not at all, on a server version.
+ *
+ * @example
+ * ```ts
+ * for (const note of (await oc.serverSupport()).notes) console.log(`${note.feature} ${note.status}: ${note.how}`);
+ * ```
+ */
 export interface ServerFeatureNote {
   /** The feature, as the compatibility matrix names it (e.g. `"v2 API"`). */
   readonly feature: string;
@@ -30,7 +37,15 @@ export interface ServerFeatureNote {
   readonly how: string;
 }
 
-/** What the SDK knows about a server version. */
+/**
+ * What the SDK knows about a server version.
+ *
+ * @example
+ * ```ts
+ * const { version, inRange, summary } = await oc.serverSupport();
+ * if (!inRange) showBanner(summary);
+ * ```
+ */
 export interface ServerSupport {
   /** The version the server reports. */
   readonly version: string;
@@ -160,6 +175,14 @@ export function serverSupport(oc: OpencodeClient, options: { signal?: AbortSigna
     pending.catch(() => known.delete(oc));
   }
   return pending;
+}
+
+/**
+ * @internal opencode before 1.18 takes a session's user message as answered once an assistant
+ * message's id sorts after it (later ones answer only the latest); from 1.18 on it goes by parent.
+ */
+export function answersByIdOrder(support: ServerSupport): boolean {
+  return satisfiesServerRange(support.version, "<1.18.0");
 }
 
 /** @internal attachServer read the version itself and said what it has to say. */

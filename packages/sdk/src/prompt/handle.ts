@@ -9,11 +9,11 @@ import type { OpencodeClient, OperationArgs } from "../client.js";
 import { APIConnectionError, NotFoundError, OpencodeError } from "../core/errors.js";
 import { defaultSleep } from "../core/retry.js";
 import { type EventOfType, EventStream, EventStreamClosedError } from "../events/stream.js";
+import { answersByIdOrder, serverSupport } from "../server/support.js";
 import { PromptAbortedError, PromptPassedOverError, ProviderRetryError, SessionError, toSessionError } from "./errors.js";
 import { EventLog } from "./event-log.js";
 import { newMessageId } from "./ids.js";
 import { type MessageWithParts, type PromptEvent, PromptProjection } from "./projection.js";
-import { answersByIdOrder, serverSupport } from "../server/support.js";
 import { type SessionTurn, takeTurn } from "./session-queue.js";
 
 export {

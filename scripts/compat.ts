@@ -5,6 +5,7 @@
  * measures the README's columns — outside the range, the oldest supported, the pin, the newest
  * published binary — and writes the table into packages/sdk/README.md. Exit code 1 if a cell fails.
  */
+import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SUPPORTED_SERVERS, satisfiesServerRange } from "../packages/sdk/src/server/support.ts";
@@ -13,7 +14,7 @@ import { formatMatrix, replaceMatrix, type VersionRun } from "./lib/compat/matri
 import { pinnedServerVersion, ROOT } from "./lib/paths.ts";
 import { fail, isMain, step } from "./lib/progress.ts";
 import { opencodeBinary } from "./lib/server-binaries.ts";
-import { compareVersions, lookUpVersions } from "./lib/versions.ts";
+import { compareVersions, platformPackage } from "./lib/versions.ts";
 
 export const README = join(ROOT, "packages", "sdk", "README.md");
 
@@ -21,6 +22,19 @@ export const README = join(ROOT, "packages", "sdk", "README.md");
 const OUTSIDE = "1.15.13";
 /** The newest published binary when the registry cannot be asked. */
 const NEWEST_KNOWN = "1.19.5";
+
+/** The newest release of this platform's server package (newer servers ship only as that package). */
+async function newestBinary(): Promise<string> {
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile("npm", ["view", platformPackage(), "versions", "--json", "--loglevel=error"], { timeout: 120_000 }, (e, out) =>
+      e ? reject(e) : resolve(out),
+    ),
+  );
+  const releases = (JSON.parse(stdout) as string[]).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(compareVersions);
+  const newest = releases[releases.length - 1];
+  if (!newest) throw new Error(`no release of ${platformPackage()}`);
+  return newest;
+}
 
 /**
  * The README's columns: one outside the range, the oldest supported, the last of the oldest minor
@@ -36,7 +50,7 @@ export async function defaultColumns(newest?: string): Promise<{ version: string
   let latest = newest ?? NEWEST_KNOWN;
   if (!newest) {
     try {
-      latest = (await lookUpVersions()).installable[0] ?? latest;
+      latest = await newestBinary();
     } catch (error) {
       process.stderr.write(`(registry not asked: ${(error as Error).message}; newest known: ${latest})\n`);
     }

@@ -3,6 +3,8 @@
  * Classified differences between two OpenAPI documents: readable text (default) or JSON.
  * Exit code 0, or 2 with --fail-on-breaking when a breaking change is found.
  */
+
+import { formatRowChanges, matrixRowsChanged } from "./lib/compat/matrix.ts";
 import { fail, isMain } from "./lib/progress.ts";
 import { readSpecFile } from "./lib/spec.ts";
 import { diffSpecs, formatDiff, type SpecDiff } from "./lib/spec-diff.ts";
@@ -35,7 +37,11 @@ export async function specDiffCli(argv: string[]): Promise<{ output: string; cod
   if (files.length !== 2) throw new Error(USAGE);
   const [oldDoc, newDoc] = await Promise.all(files.map((f) => readSpecFile(f)));
   const diff = diffSpecs(oldDoc as NonNullable<typeof oldDoc>, newDoc as NonNullable<typeof newDoc>);
-  const output = json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff, limit ? { limit } : {});
+  // Which rows of the compatibility matrix (packages/sdk/README.md) use what changed.
+  const rows = matrixRowsChanged(diff);
+  const output = json
+    ? `${JSON.stringify({ ...diff, matrixRows: rows }, null, 2)}\n`
+    : `${formatDiff(diff, limit ? { limit } : {})}\n${formatRowChanges(rows)}`;
   return { output, code: failOnBreaking && diff.breaking > 0 ? 2 : 0, diff };
 }
 

@@ -20,6 +20,7 @@ import { promisify } from "node:util";
 import { resolveOpencodeBinary, spawnServer } from "../packages/sdk/src/server/spawn.ts";
 import { generate } from "./generate.ts";
 import { writeChangeset } from "./lib/changeset.ts";
+import { formatRowChanges, matrixRowsChanged, matrixRowsLine } from "./lib/compat/matrix.ts";
 import { pinnedServerVersion, ROOT, syncTestingAssets, tsNode } from "./lib/paths.ts";
 import { fail, formatMs, isMain, step } from "./lib/progress.ts";
 import { fetchSpec, normalizeSpec, readSpecFile } from "./lib/spec.ts";
@@ -475,7 +476,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
 
   // the diff, printed on stdout
   const diff = diffSpecs(committed, JSON.parse(specText));
-  process.stdout.write(`\n${formatDiff(diff, { limit: 80 })}\n`);
+  process.stdout.write(`\n${formatDiff(diff, { limit: 80 })}\n${formatRowChanges(matrixRowsChanged(diff))}`);
   if (opts.keepTemp) {
     const full = join(tx.dir, `spec-diff-${from}-${version}.json`);
     await writeFile(full, `${JSON.stringify(diff, null, 2)}\n`);
@@ -598,6 +599,7 @@ async function runUpgrade(tx: Transaction, opts: UpgradeOptions): Promise<Upgrad
     "upgrade summary",
     `  opencode-ai:   ${from} → ${version}${opts.dryRun ? " (dry run)" : ""}`,
     `  spec diff:     ${diff.changes.length} change(s), ${diff.breaking} breaking, ${diff.nonBreaking} non-breaking`,
+    `  matrix rows:   ${matrixRowsLine(diff, version)}`,
     `  changeset:     ${cs ? `${cs.bump} (${opts.dryRun ? "in the temp copy" : relative(ws, cs.path)})` : "none (back to the committed pin)"}`,
     ...results.map((r) => `  ${r.ok ? "✓" : "✗"} ${r.name}${r.ok ? "" : `: ${r.detail.split("\n").at(-1) ?? ""}`}`),
     `  files changed: ${

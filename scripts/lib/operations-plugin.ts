@@ -28,7 +28,7 @@ type OperationsPlugin = DefinePlugin<UserConfig>;
 /** Handwritten helpers next to a generated group, named in the group's docs so the two are not confused. */
 const HELPERS: Record<string, string> = {
   session: "For session handles that prompt, stream and clean up, use `new Sessions(oc)` (handwritten helpers).",
-  event: "For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).",
+  event: "For the shared, reconnecting, typed event stream, use `EventStream.of(oc)` (handwritten helper).",
 };
 
 type Kind = "json" | "sse" | "text" | "binary" | "none";

@@ -19,10 +19,11 @@ import { ValidationError } from "./core/errors.js";
 import type { Logger, LogLevel } from "./core/logger.js";
 import type { ClientHooks, Metrics } from "./core/metrics.js";
 import { createObserver, type Observer } from "./core/observe.js";
-import type { APIPromise } from "./core/operation-types.js";
+import type { APIPromise, OperationDef } from "./core/operation-types.js";
 import type { EventStreamOptions } from "./events/stream.js";
 import { OPERATIONS, type OperationSignatures, type OperationTree } from "./generated/operations.gen.js";
 import { HelperRegistry } from "./helper-registry.js";
+import { explainUnsupported, type ServerSupport, serverSupport } from "./server/support.js";
 
 export {
   type CoreOptions,
@@ -125,6 +126,38 @@ export class OpencodeClient extends OpencodeCore {
   }
 
   /**
+   * The server's version, whether this SDK supports it (`SUPPORTED_SERVERS`) and what degrades on it:
+   * one `/global/health` read per client, kept. Outside the supported range the logger warns once.
+   *
+   * @example
+   * ```ts
+   * const { version, inRange, notes } = await oc.serverSupport();
+   * for (const n of notes) console.log(`${n.feature} ${n.status}: ${n.how}`);
+   * ```
+   */
+  serverSupport(options?: { signal?: AbortSignal }): Promise<ServerSupport> {
+    return serverSupport(this, options);
+  }
+
+  /**
+   * Runs one operation of the table. A route the server lacks (opencode answers it with its web page)
+   * rejects with `UnsupportedServerFeatureError`, which names the server version and the operation.
+   *
+   * @example
+   * ```ts
+   * await oc.callOperation(OPERATIONS["session.get"], { path: { sessionID } });
+   * ```
+   */
+  override callOperation(op: OperationDef, args?: object): APIPromise<unknown> {
+    const p = super.callOperation(op, args);
+    const explain = (error: unknown) => explainUnsupported(this, op.id, error);
+    const out = p.then(undefined, explain) as APIPromise<unknown>;
+    out.catch(ignore); // as the core's: a caller of withResponse() alone gets no unhandled rejection
+    out.withResponse = () => p.withResponse().then(undefined, explain);
+    return out;
+  }
+
+  /**
    * Calls an operation by its operationId (what the nested members do). An id the client does not
    * know rejects with a {@link ValidationError} before any request.
    *
@@ -206,6 +239,8 @@ export class OpencodeClient extends OpencodeCore {
     return wire.toResponse();
   }
 }
+
+const ignore = () => {};
 
 function buildTree(client: OpencodeClient): Record<string, unknown> {
   const root: Record<string, unknown> = {};

@@ -92,4 +92,14 @@ export {
   type StepTokens,
   startPrompt,
 } from "./prompt/handle.js";
+export {
+  describeServerVersion,
+  type FeatureStatus,
+  type ServerFeatureNote,
+  type ServerSupport,
+  SUPPORTED_SERVERS,
+  satisfiesServerRange,
+  serverSupport,
+  UnsupportedServerFeatureError,
+} from "./server/support.js";
 export { type CreateSessionOptions, Session, Sessions } from "./sessions/sessions.js";

@@ -24,6 +24,10 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Extra environment for the server. */
   env?: Record<string, string | undefined>;
+  /** The opencode binary to run (a path; default: the pinned one, see `spawnServer`). */
+  binary?: string;
+  /** Port to listen on (default: a free one), e.g. to restart a server where its clients look. */
+  port?: number;
 }
 
 /** A running harness. */
@@ -120,6 +124,8 @@ export async function startOpencodeHarness(options: HarnessOptions = {}): Promis
       cwd: projectDir,
       ...(options.dataDir ? { isolated: options.dataDir } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.binary ? { binary: options.binary } : {}),
+      ...(options.port ? { port: options.port } : {}),
     });
     const client = createOpencodeClient({
       baseUrl: server.url,

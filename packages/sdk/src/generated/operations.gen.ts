@@ -426,7 +426,7 @@ export interface OperationTree {
   /**
    * Operations under `event`.
    *
-   * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
+   * For the shared, reconnecting, typed event stream, use `EventStream.of(oc)` (handwritten helper).
    */
   event: EventOperations;
   /**
@@ -633,7 +633,7 @@ export interface ConfigOperations {
 /**
  * Operations under `event`: one member per HTTP route, plain data in and out.
  *
- * For the shared, reconnecting, typed event stream, use `new EventStream(oc)` (handwritten helper).
+ * For the shared, reconnecting, typed event stream, use `EventStream.of(oc)` (handwritten helper).
  * @example `const ops: EventOperations = oc.event;`
  */
 export interface EventOperations {

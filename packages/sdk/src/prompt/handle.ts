@@ -99,14 +99,13 @@ export const PENDING_TASKS: unique symbol = Symbol("pendingTasks");
 export class PromptHandle implements AsyncIterable<PromptEvent> {
   /** The session the prompt runs in. */
   readonly sessionID: string;
-  /** Id of the user message this prompt created. */
-  readonly messageID: string;
+  #messageID: string;
   /** Fires when the prompt is aborted. */
   readonly signal: AbortSignal;
 
   readonly #port: PromptPort;
   readonly #log = new EventLog<PromptEvent>();
-  readonly #projection: PromptProjection;
+  #projection: PromptProjection;
   readonly #abort = new AbortController();
   /** Every request, sleep and subscription of the handle; aborted when it settles. */
   readonly #work = new AbortController();
@@ -139,7 +138,7 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
   constructor(port: PromptPort, sessionID: string, input: PromptInput, options: PromptOptions = {}) {
     this.#port = port;
     this.sessionID = sessionID;
-    this.messageID = newMessageId();
+    this.#messageID = newMessageId();
     this.signal = this.#abort.signal;
     this.#abortTimeoutMs = options.abortTimeoutMs ?? 10_000;
     this.#maxProviderRetries = options.maxProviderRetries ?? Number.POSITIVE_INFINITY;
@@ -186,10 +185,27 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
     return running;
   }
 
+  /**
+   * Id of the user message this prompt creates. A prompt that waited for earlier prompts of its
+   * session gets a new one when its turn comes (final from phase `sent` on): ids sort by time, and
+   * opencode before 1.18 takes a user message whose id sorts before the session's last answer as
+   * answered already.
+   */
+  get messageID(): string {
+    return this.#messageID;
+  }
+
+  /** Before anything is sent or listened to: the id sorts after every message stored while we waited. */
+  #renewMessageId(): void {
+    this.#messageID = newMessageId();
+    this.#projection = new PromptProjection(this.#messageID, (e) => this.#log.push(e));
+  }
+
   async #run(input: PromptInput, options: PromptOptions, turn: SessionTurn | undefined): Promise<void> {
     const { signal: _s, abortTimeoutMs: _a, maxProviderRetries: _m, delivery: _d, ...rest } = options;
     const parts = typeof input === "string" ? [{ type: "text" as const, text: input }] : input;
     await turn?.ready(this.#work.signal);
+    if (turn?.waits) this.#renewMessageId();
     // Aborted before it was sent: nothing to stop on the server, so it is never sent (#stop settles).
     if (this.#abort.signal.aborted) return;
     const stream = this.#port.events;
@@ -381,7 +397,10 @@ export class PromptHandle implements AsyncIterable<PromptEvent> {
    * moment later, the prompt failed.
    */
   async #idleWithoutAnswer(messages: readonly MessageWithParts[]): Promise<void> {
-    const answeredBy = passedOverBy(messages, this.messageID);
+    let answeredBy = passedOverBy(messages, this.messageID);
+    // Only when an older server's rule would say so is its version read (once per client).
+    const byIdOrder = answeredBy ? undefined : passedOverBy(messages, this.messageID, true);
+    if (byIdOrder && (await this.#port.answersByIdOrder(this.#work.signal))) answeredBy = byIdOrder;
     if (answeredBy) return this.#settle({ error: new PromptPassedOverError(this.messageID, answeredBy) });
     const error = this.#errorHint;
     if (!error) return;

@@ -13,6 +13,7 @@ import {
   type ListenOptions,
   type StreamEvent,
 } from "../events/stream.js";
+import { answersByIdOrder, serverSupport } from "../server/support.js";
 import type { MessageWithParts } from "./projection.js";
 import type { SessionLines } from "./session-queue.js";
 
@@ -59,6 +60,11 @@ export interface PromptPort extends PromptClock {
   readonly events: PromptEventSource;
   /** The client's lines of prompts, per session (see `takeTurn`). */
   readonly lines: SessionLines;
+  /**
+   * Whether the server takes a user message as answered once an answer's id sorts after it (opencode
+   * before 1.18): read from its version, once per client, only when that rule would decide.
+   */
+  answersByIdOrder(signal: AbortSignal): Promise<boolean>;
 }
 
 /** The registry key of a client's session lines. */
@@ -86,5 +92,6 @@ export function clientPort(oc: OpencodeClient, clock: PromptClock = { now: Date.
     permissions: async (signal) => (await oc.permission.list({ signal })) as PermissionRequest[],
     events: EventStream.of(oc),
     lines: oc.helpers.shared(LINES, (): SessionLines => new Map()),
+    answersByIdOrder: async () => answersByIdOrder(await serverSupport(oc)),
   };
 }

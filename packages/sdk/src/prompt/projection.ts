@@ -340,19 +340,24 @@ export function ended(info: Message | undefined): boolean {
 
 /**
  * The later user message whose answer covered `messageID`, when the session answered past it
- * (opencode answers only the latest of the prompts waiting in a session).
+ * (opencode answers only the latest of the prompts waiting in a session); with `byIdOrder` (servers
+ * before 1.18), else the prompt of an answer whose id sorts after `messageID`.
  *
  * @example
  * ```ts
  * const by = passedOverBy(await port.messages(sessionID, signal), messageID);
  * ```
  */
-export function passedOverBy(messages: readonly MessageWithParts[], messageID: string): string | undefined {
+export function passedOverBy(messages: readonly MessageWithParts[], messageID: string, byIdOrder = false): string | undefined {
   const at = messages.findIndex((m) => m.info.id === messageID);
   if (at < 0) return undefined;
   const answered = new Set(messages.flatMap((m) => (m.info.role === "assistant" ? [m.info.parentID] : [])));
   if (answered.has(messageID)) return undefined;
-  return messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id))?.info.id;
+  const later = messages.slice(at + 1).find((m) => m.info.role === "user" && answered.has(m.info.id));
+  if (later || !byIdOrder) return later?.info.id;
+  // Servers before 1.18 take a user message as answered once an answer's id sorts after it.
+  const after = messages.find((m) => m.info.role === "assistant" && m.info.id > messageID);
+  return after?.info.role === "assistant" ? after.info.parentID : undefined;
 }
 
 /**

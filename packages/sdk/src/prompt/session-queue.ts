@@ -14,6 +14,8 @@ export interface SessionTurn {
   ready(signal?: AbortSignal): Promise<void>;
   /** Gives the turn up (done, or never taken): the next prompt may go. Idempotent. */
   release(): void;
+  /** An earlier prompt of the session was in line when this turn was taken. */
+  readonly waits: boolean;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface SessionTurn {
  * ```
  */
 export function takeTurn(line: SessionLines, sessionID: string): SessionTurn {
-  const before = line.get(sessionID) ?? Promise.resolve();
+  const earlier = line.get(sessionID);
+  const before = earlier ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {
     release = resolve;
@@ -50,5 +53,6 @@ export function takeTurn(line: SessionLines, sessionID: string): SessionTurn {
       });
     },
     release: () => release(),
+    waits: earlier !== undefined,
   };
 }

@@ -2,6 +2,7 @@
 import { type ClientOptions, createOpencodeClient, type OpencodeClient } from "../client.js";
 import { consoleLogger } from "../core/logger.js";
 import { OPERATIONS, SPEC_SERVER_VERSION } from "../generated/operations.gen.js";
+import { describeServerVersion, rememberServerSupport, type ServerSupport } from "./support.js";
 
 /** Options of {@link attachServer}: the client's, plus the version the SDK expects. */
 export interface AttachServerOptions extends ClientOptions {
@@ -25,6 +26,11 @@ export interface AttachedServer {
    * this SDK does not know (`undefined` when the versions match or `/doc` could not be read).
    */
   readonly specDifference?: { missing: string[]; added: string[] };
+  /**
+   * Whether the version is in the supported range (`SUPPORTED_SERVERS`) and what degrades on it; also
+   * `client.serverSupport()`. Outside the range, or with something degraded, the warning says so.
+   */
+  readonly support: ServerSupport;
 }
 
 /** How two server versions differ, by semver. */
@@ -79,8 +85,9 @@ function newer(a: string, b: string): boolean {
 
 /**
  * Connects to a running server (auth and URL as for {@link createOpencodeClient}), checks its health
- * and warns through the client's logger when its version differs from the spec's, saying at which
- * semver level (patch/minor/major) and whether the server's own spec (`/doc`) has other operations.
+ * and warns (once) through the client's logger when its version differs from the spec's, saying at
+ * which semver level (patch/minor/major), whether the server's own spec (`/doc`) has other
+ * operations, and, outside the supported range or where something degrades, what.
  *
  * @example
  * ```ts
@@ -96,7 +103,14 @@ export async function attachServer(options: AttachServerOptions = {}): Promise<A
   const version = health.version;
   const versionDifference = compareServerVersions(version, expectedVersion);
   const versionMatches = versionDifference === "none";
-  if (versionMatches) return { client, version, versionMatches, versionDifference };
+  const support = describeServerVersion(version);
+  // One warning, this one: the client does not warn again about the range.
+  rememberServerSupport(client, support);
+  const range = support.inRange && support.notes.length === 0 ? "" : `; ${support.summary}`;
+  if (versionMatches) {
+    if (range) client.logger.warn(`server at ${client.baseUrl}${range}`);
+    return { client, version, versionMatches, versionDifference, support };
+  }
   // Only on a mismatch: is it just the number, or does the server serve other routes?
   let specDifference: { missing: string[]; added: string[] } | undefined;
   try {
@@ -121,7 +135,7 @@ export async function attachServer(options: AttachServerOptions = {}): Promise<A
             : ""
         }, ${specDifference.added.length} unknown to it`;
   client.logger.warn(
-    `server at ${client.baseUrl} is opencode ${version}, this SDK was generated for ${expectedVersion}: ${MEANING[versionDifference]}${direction}; ${spec}`,
+    `server at ${client.baseUrl} is opencode ${version}, this SDK was generated for ${expectedVersion}: ${MEANING[versionDifference]}${direction}; ${spec}${range}`,
   );
-  return { client, version, versionMatches, versionDifference, ...(specDifference ? { specDifference } : {}) };
+  return { client, version, versionMatches, versionDifference, support, ...(specDifference ? { specDifference } : {}) };
 }

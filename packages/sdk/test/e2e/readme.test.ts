@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { SPEC_SERVER_VERSION } from "@ocsdk/sdk";
+import { SPEC_SERVER_VERSION, SUPPORTED_SERVERS } from "@ocsdk/sdk";
 import { type FakeModel, loadSpec, type OpencodeHarness, startFakeModel, startOpencodeHarness } from "@ocsdk/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,7 @@ describe("SDK README", () => {
     const out = (await execute("attach")).trim().split("\n");
     expect(out[0]).toBe(`attached to opencode ${SPEC_SERVER_VERSION}`);
     expect(out[1]).toMatch(/^\d+ sessions$/);
+    expect(out[2]).toBe(`opencode ${SPEC_SERVER_VERSION} is supported (${SUPPORTED_SERVERS})`);
   });
 
   it("opencode.json: a valid opencode config whose model names its provider block", async () => {

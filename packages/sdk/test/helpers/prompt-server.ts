@@ -81,6 +81,8 @@ export class PromptServer implements PromptPort {
   readonly now = this.clock.now;
   readonly sleep = this.clock.sleep;
   readonly lines = new Map<string, Promise<void>>();
+  /** The server's rule for answered messages: false as opencode 1.18 on, true as before it. */
+  byIdOrder = false;
   readonly stored = new Map<string, MessageWithParts[]>();
   readonly busy = new Set<string>();
   readonly pending: PermissionRequest[] = [];
@@ -92,6 +94,11 @@ export class PromptServer implements PromptPort {
   readonly #stateListeners = new Set<(s: ConnectionState) => void>();
   #live = true;
   readonly #readyWaiters: (() => void)[] = [];
+
+  async answersByIdOrder(): Promise<boolean> {
+    this.calls.push("version");
+    return this.byIdOrder;
+  }
 
   /** What `send` does (default: stores the user message). Replace to lose, refuse or hold it. */
   onSend: (sessionID: string, body: Body) => unknown | Promise<unknown> = (sessionID, body) => this.storeUser(sessionID, body);

@@ -25,6 +25,17 @@ describe("session turns", () => {
     expect(ready).toEqual([0, 1, 2]);
   });
 
+  it("says whether an earlier prompt was in line when the turn was taken", async () => {
+    const lines: SessionLines = new Map();
+    const first = takeTurn(lines, "ses_a");
+    const second = takeTurn(lines, "ses_a");
+    expect([first.waits, second.waits, takeTurn(lines, "ses_b").waits]).toEqual([false, true, false]);
+    first.release();
+    second.release();
+    await flush();
+    expect(takeTurn(lines, "ses_a").waits).toBe(false); // the line emptied
+  });
+
   it("other sessions and other clients' lines do not wait", async () => {
     const lines: SessionLines = new Map();
     const a = takeTurn(lines, "ses_a");

@@ -187,12 +187,14 @@ export class PromptServer implements PromptPort {
     try {
       if (signal.aborted) throw signal.reason;
       // Like a real request: the caller's signal ends the wait for the answer.
+      let onAbort!: () => void;
       return await new Promise<Awaited<T>>((resolve, reject) => {
-        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
         Promise.resolve()
           .then(run)
           .then((v) => resolve(v as Awaited<T>), reject);
-      });
+      }).finally(() => signal.removeEventListener("abort", onAbort));
     } finally {
       this.inFlight--;
     }

@@ -248,6 +248,27 @@ describe("abort", () => {
     await expectReleased(server, run);
   });
 
+  it("the aborted answer's update arriving while the status read is out: settles at once, the read is cancelled, nothing after", async () => {
+    const server = new PromptServer();
+    const { run, outcome } = await start(server);
+    server.setBusy(SES);
+    const ids = server.startAnswer(SES, run.messageID);
+    server.delta(SES, ids, "par");
+    server.onAbort = () => undefined; // accepted; the run stops only while the status read is out
+    server.onRead = (what) => {
+      if (what !== "statuses") return;
+      server.stopRun(SES);
+      return new Promise(() => {}); // its answer never comes: only the settle ends the read
+    };
+    await run.abort();
+    expect(outcome()?.error).toBeInstanceOf(PromptAbortedError);
+    const settledCalls = server.calls.length;
+    expect(server.calls.slice(-2)).toEqual([`abort ${SES}`, "statuses"]);
+    await expectReleased(server, run);
+    await server.clock.advance(10_000);
+    expect(server.calls.length).toBe(settledCalls);
+  });
+
   it("settling (idle with our answer unfinished): settles aborted once the cut answer is read", async () => {
     const server = new PromptServer();
     const { run, outcome } = await start(server);

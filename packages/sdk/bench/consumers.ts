@@ -4,7 +4,7 @@
  * `onThousand` runs after every 1 000 events (the heap sampler), outside what is compared.
  */
 import { createParser } from "eventsource-parser";
-import * as sdk from "../src/index.js";
+import { sdk } from "./shipped.js";
 
 /** `fetch` + eventsource-parser + `JSON.parse`: no reconnect, dedup, filtering or typing. */
 export async function plainConsumer(url: string, events: number, onThousand?: () => void): Promise<number> {

@@ -3,10 +3,8 @@
  * (as the bench server sends them), read from memory one 64 KiB chunk per macrotask, as a socket
  * delivers them. `events.bench` (CPU time) and `events-consumer` (instruction counts) read the same.
  */
-import { SseParser } from "../src/events/sse.js";
-import { SubscriberQueue } from "../src/events/subscriber-queue.js";
-import * as sdk from "../src/index.js";
 import { plainRead } from "./consumers.js";
+import { SseParser, SubscriberQueue, sdk } from "./shipped.js";
 
 /** The frames of `events` events, encoded. */
 export function memoryFrames(events: number): Uint8Array {

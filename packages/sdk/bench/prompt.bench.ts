@@ -14,7 +14,9 @@
  */
 import { createServer, type ServerResponse } from "node:http";
 import { closeServer, listenLoopback } from "@ocsdk/testing";
-import { createOpencodeClient, EventStream, startPrompt } from "../src/index.js";
+import { sdk as shipped } from "./shipped.js";
+
+const { createOpencodeClient, EventStream, startPrompt } = shipped;
 
 const N = Number(process.env.BENCH_DELTAS ?? 5_000);
 const SESSION = "ses_bench";

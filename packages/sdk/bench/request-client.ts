@@ -6,8 +6,10 @@
  * for 16 calls, as the SDK pools them), `sdk-fetch` (the full client over the global fetch), `sdk`
  * (the full client, default transport).
  */
-import { createOpencodeClient } from "../src/index.js";
 import { serverProcess } from "./server-process.js";
+import { sdk } from "./shipped.js";
+
+const { createOpencodeClient } = sdk;
 
 /** The stub of both request benches: one small JSON answer, keep-alive. */
 export const REQUEST_STUB = `

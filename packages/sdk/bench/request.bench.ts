@@ -14,10 +14,12 @@
  * Bounded: ROUNDS × N requests per variant (`BENCH_REQUESTS` per round, default 200; `BENCH_ROUNDS`, default 31).
  */
 import http from "node:http";
-import { createOpencodeClient } from "../src/index.js";
-import { createCore, globalHealth } from "../src/operations.js";
 import { REQUEST_STUB } from "./request-client.js";
 import { serverProcess } from "./server-process.js";
+import { operations, sdk } from "./shipped.js";
+
+const { createOpencodeClient } = sdk;
+const { createCore, globalHealth } = operations;
 
 const N = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);

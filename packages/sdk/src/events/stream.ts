@@ -201,12 +201,29 @@ interface Sink {
 interface Subscription {
   readonly sink: Sink;
   readonly sessionID: string | undefined;
-  /** A short list is compared in place (a parsed type is a new string: a Set would hash it per event). */
+  /** The one type of a filter of one type, compared in place (most filters; no array to visit per event). */
+  readonly type: string | undefined;
+  /**
+   * A filter of more types. A short list is compared in place (a parsed type is a new string: a Set
+   * would hash it per event).
+   */
   readonly types: readonly string[] | ReadonlySet<string> | undefined;
 }
 
+/**
+ * The subscriptions of one session: one, or several. Most sessions have one, kept without an array:
+ * with many sessions each event reaches a subscription visited long ago (out of the CPU's caches),
+ * and every object on the way costs a memory read.
+ */
+type Group = Subscription | readonly Subscription[];
+
 /** Types up to this many are kept as an array. */
 const TYPE_LIST_MAX = 8;
+
+/** One function for every subscription (a closure each would weigh on each of them). */
+const overflowError = (size: number) => new EventBufferOverflowError(size);
+const isMany = (group: Group): group is readonly Subscription[] => Array.isArray(group);
+const membersOf = (group: Group): readonly Subscription[] => (isMany(group) ? group : [group]);
 
 function hasType(types: readonly string[] | ReadonlySet<string>, type: string): boolean {
   if (!Array.isArray(types)) return (types as ReadonlySet<string>).has(type);
@@ -280,10 +297,10 @@ export class EventStream {
   /** Subscribers without a session filter: they see every event. */
   #everySession: readonly Subscription[] = [];
   /** Subscribers of one session, by session id: an event reaches only its session's. */
-  readonly #bySession = new Map<string, readonly Subscription[]>();
+  readonly #bySession = new Map<string, Group>();
   /** The last session looked up and its group: events come in runs of one session (no hashing then). */
   #lastSession: string | undefined;
-  #lastGroup: readonly Subscription[] | undefined;
+  #lastGroup: Group | undefined;
   #count = 0;
   readonly #listeners = new Set<(s: ConnectionState) => void>();
   readonly #seen: RecentIds;
@@ -412,7 +429,7 @@ export class EventStream {
     const queue = new SubscriberQueue<StreamEvent>({
       capacity: options.bufferSize ?? 10_000,
       overflow: options.overflow ?? "error",
-      overflowError: (size) => new EventBufferOverflowError(size),
+      overflowError: overflowError,
       signal: options.signal,
       onClose: () => this.#detach(sub),
       onDrained: () => this.#drained(queue),
@@ -458,13 +475,18 @@ export class EventStream {
 
   #attach(sink: Sink, options: ListenOptions): Subscription {
     const types = options.types && [...new Set(options.types)];
+    const one = types?.length === 1;
     const sub: Subscription = {
       sink,
       sessionID: options.sessionID,
-      types: types && types.length > TYPE_LIST_MAX ? new Set(types) : types,
+      type: one ? types[0] : undefined,
+      types: one || !types ? undefined : types.length > TYPE_LIST_MAX ? new Set(types) : types,
     };
     if (sub.sessionID === undefined) this.#everySession = [...this.#everySession, sub];
-    else this.#bySession.set(sub.sessionID, [...(this.#bySession.get(sub.sessionID) ?? []), sub]);
+    else {
+      const group = this.#bySession.get(sub.sessionID);
+      this.#bySession.set(sub.sessionID, group === undefined ? sub : [...membersOf(group), sub]);
+    }
     this.#lastSession = undefined;
     this.#count++;
     this.#ensureRunning();
@@ -501,7 +523,7 @@ export class EventStream {
   /** A snapshot of every subscription (for the rare paths that end them all). */
   #subscriptions(): Subscription[] {
     const all = [...this.#everySession];
-    for (const group of this.#bySession.values()) all.push(...group);
+    for (const group of this.#bySession.values()) all.push(...membersOf(group));
     return all;
   }
 
@@ -514,10 +536,11 @@ export class EventStream {
     if (!sub) return;
     this.#drained(sub.sink);
     const group = sub.sessionID === undefined ? this.#everySession : this.#bySession.get(sub.sessionID);
-    if (!group?.includes(sub)) return;
-    const rest = group.filter((s) => s !== sub);
+    const members = group === undefined ? [] : membersOf(group);
+    if (!members.includes(sub)) return;
+    const rest = members.filter((s) => s !== sub);
     if (sub.sessionID === undefined) this.#everySession = rest;
-    else if (rest.length > 0) this.#bySession.set(sub.sessionID, rest);
+    else if (rest.length > 0) this.#bySession.set(sub.sessionID, rest.length === 1 ? (rest[0] as Subscription) : rest);
     else this.#bySession.delete(sub.sessionID);
     this.#lastSession = undefined;
     // The last subscriber gone: free the socket at once.
@@ -568,11 +591,15 @@ export class EventStream {
       this.#lastSession = sessionID;
       this.#lastGroup = group;
     }
-    if (group) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
+    if (group === undefined) return;
+    if (isMany(group)) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
+    else this.#deliver(group, event);
   };
 
   #deliver(sub: Subscription, event: StreamEvent): void {
-    if ((sub.types === undefined || hasType(sub.types, event.type)) && sub.sink.push(event)) this.#behind.add(sub.sink);
+    const type = sub.type;
+    const wanted = type !== undefined ? type === event.type : sub.types === undefined || hasType(sub.types, event.type);
+    if (wanted && sub.sink.push(event)) this.#behind.add(sub.sink);
   }
 
   /**

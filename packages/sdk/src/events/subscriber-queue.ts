@@ -40,26 +40,35 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   // Items live in #items from #head on: shift() would copy a long array on every read.
   #items: T[] = [];
   #head = 0;
-  // The consumer's pending read, as two fields filled by one executor made once per queue: a
+  // The consumer's pending read, as two fields filled by one executor shared by every queue: a
   // consumer that keeps up waits on every event, and a closure and an object per wait showed in the
-  // fan-out bench (1 000 subscribers, each event to one of them).
+  // fan-out bench (1 000 subscribers, each event to one of them); a closure per queue weighs on
+  // every subscription.
   #resolve: ((r: IteratorResult<T>) => void) | undefined;
   #reject: ((e: unknown) => void) | undefined;
-  readonly #wait = (resolve: (r: IteratorResult<T>) => void, reject: (e: unknown) => void): void => {
-    this.#resolve = resolve;
-    this.#reject = reject;
+  /** The queue whose `next()` is making its promise (the executor runs synchronously inside it). */
+  static #waiting: SubscriberQueue<unknown> | undefined;
+  static readonly #wait = (resolve: (r: IteratorResult<unknown>) => void, reject: (e: unknown) => void): void => {
+    const queue = SubscriberQueue.#waiting as SubscriberQueue<unknown>;
+    queue.#resolve = resolve;
+    queue.#reject = reject;
   };
   #error: unknown;
   #closed = false;
   /** Items buffered at which `push` reports the consumer behind: BEHIND, or half the capacity if less. */
   readonly #behind: number;
-  readonly #onAbort = () => this.end();
+  /** Made only for a queue with a signal. */
+  readonly #onAbort: (() => void) | undefined;
 
   constructor(options: SubscriberQueueOptions) {
     this.#options = options;
     this.#behind = Math.min(BEHIND, Math.ceil(options.capacity / 2));
-    if (options.signal?.aborted) this.end();
-    else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    const signal = options.signal;
+    if (signal?.aborted) this.end();
+    else if (signal) {
+      this.#onAbort = () => this.end();
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
   }
 
   /** The queue ended: pushes are ignored. */
@@ -126,7 +135,10 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       }
       return Promise.resolve({ value: undefined, done: true });
     }
-    return new Promise(this.#wait);
+    SubscriberQueue.#waiting = this as SubscriberQueue<unknown>;
+    const waiting = new Promise(SubscriberQueue.#wait) as Promise<IteratorResult<T>>;
+    SubscriberQueue.#waiting = undefined;
+    return waiting;
   }
 
   /** The consumer stopped (`break`): drop what is buffered and end. */
@@ -158,7 +170,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#onAbort) this.#options.signal?.removeEventListener("abort", this.#onAbort);
     const resolve = this.#resolve;
     const reject = this.#reject;
     this.#resolve = undefined;

@@ -50,6 +50,8 @@ const send = (c: Conn, event: Record<string, unknown>): void => {
   c.res.write(`data: ${JSON.stringify(event)}\n\n`);
 };
 const ev = (id: string, type = "session.idle", sessionID = "ses_1") => ({ id, type, properties: { sessionID } });
+/** The newest connection of `srv`. */
+const newest = (srv: { conns: Conn[] }): Conn => srv.conns.at(-1) as Conn;
 const waitFor = async (cond: () => boolean, ms = 3_000) => {
   const until = Date.now() + ms;
   while (!cond()) {
@@ -434,6 +436,41 @@ describe("session index", () => {
     for (const sub of pairs) await sub.return?.();
     await all.return?.();
     expect(s.subscriberCount).toBe(0);
+    await s.close();
+  });
+
+  it("a session's subscribers come and go (one, two, one, two, none); filters of one, two and nine types get only theirs", async () => {
+    const srv = await sseServer(() => {});
+    const s = stream(srv.url);
+    const nine = ["session.status", ...Array.from({ length: 8 }, (_, i) => `x.type${i}`)];
+    const first = s.subscribe({ sessionID: "ses_1", types: ["session.idle"] });
+    await waitFor(() => srv.conns.length === 1);
+    const second = s.subscribe({ sessionID: "ses_1", types: ["session.idle", "session.status"] });
+    const conn = newest(srv);
+    send(conn, ev("evt_1"));
+    send(conn, ev("evt_2", "session.status"));
+    send(conn, ev("evt_2b"));
+    expect((await take(first, 2)).map((e) => e.id)).toEqual(["evt_1", "evt_2b"]);
+    expect((await take(second, 3)).map((e) => e.id)).toEqual(["evt_1", "evt_2", "evt_2b"]);
+    await first.return?.();
+    send(conn, ev("evt_3", "session.status"));
+    expect((await take(second, 1)).map((e) => e.id)).toEqual(["evt_3"]);
+    const third = s.subscribe({ sessionID: "ses_1", types: nine });
+    send(conn, ev("evt_4"));
+    send(conn, ev("evt_5", "x.type7"));
+    send(conn, ev("evt_6", "session.status"));
+    send(conn, ev("evt_7", "x.other"));
+    send(conn, ev("evt_7b", "session.status"));
+    expect((await take(second, 3)).map((e) => e.id)).toEqual(["evt_4", "evt_6", "evt_7b"]);
+    expect((await take(third, 3)).map((e) => e.id)).toEqual(["evt_5", "evt_6", "evt_7b"]);
+    await second.return?.();
+    await third.return?.();
+    expect(s.subscriberCount).toBe(0);
+    const again = s.subscribe({ sessionID: "ses_1", types: ["session.idle"] });
+    await waitFor(() => srv.conns.length === 2);
+    send(newest(srv), ev("evt_8"));
+    expect((await take(again, 1)).map((e) => e.id)).toEqual(["evt_8"]);
+    await again.return?.();
     await s.close();
   });
 

@@ -7,7 +7,7 @@
  *
  * Hot path: bytes → push parser → JSON.parse → dedup → the subscribers of the event's session (an
  * index, no scan) → their queues (`subscribe`) or listeners (`listen`). One await per network chunk,
- * none per event.
+ * none per event; with subscribers of many sessions, a chunk is parsed whole before it is handed on.
  */
 import type { Event } from "@ocsdk/client";
 import { backoffDelayMs } from "../core/backoff.js";
@@ -217,6 +217,9 @@ interface Subscription {
  */
 type Group = Subscription | readonly Subscription[];
 
+/** Sessions with subscribers from which a chunk's events are parsed first, then handed on (see `#dispatchParsed`). */
+const BATCH_FROM_SESSIONS = 32;
+
 /** Types up to this many are kept as an array. */
 const TYPE_LIST_MAX = 8;
 
@@ -311,6 +314,8 @@ export class EventStream {
   #live = false;
   /** The current connection delivered an event: failures in a row are over. */
   #healthy = false;
+  /** The events parsed from the current network chunk, not yet handed on (see #dispatchParsed). */
+  readonly #parsed: StreamEvent[] = [];
   /** Queues whose consumers fell behind (256 events, or half their buffer) during the current chunk. */
   readonly #behind = new Set<Sink>();
   /** Ends the wait for the consumers behind; set while the reader waits. */
@@ -580,6 +585,26 @@ export class EventStream {
     if (!event || typeof event.type !== "string") return;
     this.#healthy = true;
     if (typeof event.id === "string" && !this.#seen.add(event.id)) return;
+    if (this.#bySession.size < BATCH_FROM_SESSIONS) this.#dispatch(event);
+    else this.#parsed.push(event);
+  };
+
+  /**
+   * With subscribers of many sessions, the events of a network chunk are handed on once all of it is
+   * parsed: parsing them back to back keeps the parser's data in the CPU's caches, where delivering
+   * each in between (to subscribers each visited long ago) would push it out. With few, each is
+   * handed on as it is parsed, while it is still in the caches itself.
+   */
+  #dispatchParsed(): void {
+    const events = this.#parsed;
+    try {
+      for (let i = 0; i < events.length; i++) this.#dispatch(events[i] as StreamEvent);
+    } finally {
+      events.length = 0;
+    }
+  }
+
+  #dispatch(event: StreamEvent): void {
     const every = this.#everySession;
     for (let i = 0; i < every.length; i++) this.#deliver(every[i] as Subscription, event);
     if (this.#bySession.size === 0) return;
@@ -594,7 +619,7 @@ export class EventStream {
     if (group === undefined) return;
     if (isMany(group)) for (let i = 0; i < group.length; i++) this.#deliver(group[i] as Subscription, event);
     else this.#deliver(group, event);
-  };
+  }
 
   #deliver(sub: Subscription, event: StreamEvent): void {
     const type = sub.type;
@@ -719,7 +744,11 @@ export class EventStream {
         const { value, done } = await reader.read();
         if (done) break;
         watchdog.touch();
-        parser.feed(decoder.decode(value, { stream: true }));
+        try {
+          parser.feed(decoder.decode(value, { stream: true }));
+        } finally {
+          this.#dispatchParsed();
+        }
         if (this.#behind.size > 0) await this.#letConsumersCatchUp();
       }
       return signal.aborted ? signal.reason : new Error("the server closed the stream");

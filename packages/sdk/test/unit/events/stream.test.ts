@@ -406,47 +406,50 @@ describe("session index", () => {
   it.each([
     ["each as it is parsed (few sessions)", 20],
     ["a chunk parsed first, then handed on (many sessions)", 40],
-  ])("delivers each event to its session's subscribers and the unfiltered ones, exactly once each, in order: %s", async (_, count) => {
-    const sessions = Array.from({ length: count }, (_, i) => `ses_${i}`);
-    let release!: () => void;
-    const go = new Promise<void>((r) => {
-      release = r;
-    });
-    const srv = await sseServer(async (c) => {
-      await go;
-      for (const round of [0, 1])
-        for (const [i, sid] of sessions.entries()) send(c, ev(`evt_${round}_${i}`, "session.idle", sid));
-      send(c, { id: "evt_global", type: "server.connected", properties: {} });
-    });
-    const s = stream(srv.url);
-    const pairs = sessions.flatMap((sid) => [s.subscribe({ sessionID: sid }), s.subscribe({ sessionID: sid })]);
-    const typed = s.subscribe({ sessionID: "ses_3", types: ["session.status"] });
-    const all = s.subscribe();
-    const heard: string[] = [];
-    const listening = s.listen({ sessionID: "ses_5" }, (e) => void heard.push(String(e.id)));
-    // Some leave before anything arrives: their slots must not receive or break anything.
-    await pairs[1]?.return?.();
-    await pairs[2]?.return?.();
-    expect(s.subscriberCount).toBe(sessions.length * 2 - 2 + 3);
-    release();
-    expect((await take(all, sessions.length * 2 + 1)).map((e) => e.id)).toEqual([
-      ...sessions.map((_, i) => `evt_0_${i}`),
-      ...sessions.map((_, i) => `evt_1_${i}`),
-      "evt_global",
-    ]);
-    for (const [k, sub] of pairs.entries()) {
-      if (k === 1 || k === 2) continue;
-      const i = Math.floor(k / 2);
-      expect((await take(sub, 2)).map((e) => e.id)).toEqual([`evt_0_${i}`, `evt_1_${i}`]);
-    }
-    expect(heard).toEqual(["evt_0_5", "evt_1_5"]);
-    listening.close();
-    await typed.return?.();
-    for (const sub of pairs) await sub.return?.();
-    await all.return?.();
-    expect(s.subscriberCount).toBe(0);
-    await s.close();
-  });
+  ])(
+    "delivers each event to its session's subscribers and the unfiltered ones, exactly once each, in order: %s",
+    async (_, count) => {
+      const sessions = Array.from({ length: count }, (_, i) => `ses_${i}`);
+      let release!: () => void;
+      const go = new Promise<void>((r) => {
+        release = r;
+      });
+      const srv = await sseServer(async (c) => {
+        await go;
+        for (const round of [0, 1])
+          for (const [i, sid] of sessions.entries()) send(c, ev(`evt_${round}_${i}`, "session.idle", sid));
+        send(c, { id: "evt_global", type: "server.connected", properties: {} });
+      });
+      const s = stream(srv.url);
+      const pairs = sessions.flatMap((sid) => [s.subscribe({ sessionID: sid }), s.subscribe({ sessionID: sid })]);
+      const typed = s.subscribe({ sessionID: "ses_3", types: ["session.status"] });
+      const all = s.subscribe();
+      const heard: string[] = [];
+      const listening = s.listen({ sessionID: "ses_5" }, (e) => void heard.push(String(e.id)));
+      // Some leave before anything arrives: their slots must not receive or break anything.
+      await pairs[1]?.return?.();
+      await pairs[2]?.return?.();
+      expect(s.subscriberCount).toBe(sessions.length * 2 - 2 + 3);
+      release();
+      expect((await take(all, sessions.length * 2 + 1)).map((e) => e.id)).toEqual([
+        ...sessions.map((_, i) => `evt_0_${i}`),
+        ...sessions.map((_, i) => `evt_1_${i}`),
+        "evt_global",
+      ]);
+      for (const [k, sub] of pairs.entries()) {
+        if (k === 1 || k === 2) continue;
+        const i = Math.floor(k / 2);
+        expect((await take(sub, 2)).map((e) => e.id)).toEqual([`evt_0_${i}`, `evt_1_${i}`]);
+      }
+      expect(heard).toEqual(["evt_0_5", "evt_1_5"]);
+      listening.close();
+      await typed.return?.();
+      for (const sub of pairs) await sub.return?.();
+      await all.return?.();
+      expect(s.subscriberCount).toBe(0);
+      await s.close();
+    },
+  );
 
   it("a session's subscribers come and go (one, two, one, two, none); filters of one, two and nine types get only theirs", async () => {
     const srv = await sseServer(() => {});

@@ -193,7 +193,7 @@ describe("prompt handle", () => {
     expect(await idle(session.id)).toBe(true);
   });
 
-  it("abort the moment the send returns: the answer that starts after it is stopped too", async () => {
+  it("abort the moment the send returns: the handle settles aborted, and an answer that starts after it is stopped too", async () => {
     const answer = longAnswer("abort-in-flight");
     h.model.enqueue(answer);
     // opencode answers the send before its loop starts the answer: an abort sent at that moment
@@ -224,9 +224,12 @@ describe("prompt handle", () => {
     await aborted;
     expect(await run.finalMessage().catch((e: unknown) => e)).toBeInstanceOf(PromptAbortedError);
     expect(await idle(session.id, oc)).toBe(true);
-    // abort() returned once the answer that started after it had ended: it was cut, not run to its end.
-    const answers = (await session.messages()).filter((m) => m.info.role === "assistant" && m.info.parentID === run.messageID);
-    expect(answers.length).toBeGreaterThan(0);
+    const stored = await session.messages();
+    // The prompt was accepted and stored, whatever came of it.
+    expect(stored.some((m) => m.info.id === run.messageID)).toBe(true);
+    // opencode either never starts a prompt an abort overtook (nothing to stop) or starts it after the
+    // abort; then abort() returned once that answer had ended: it was cut, not run to its end.
+    const answers = stored.filter((m) => m.info.role === "assistant" && m.info.parentID === run.messageID);
     for (const m of answers) expect(m.info.role === "assistant" && (m.info.error ?? m.info.time.completed)).toBeTruthy();
     const text = answers
       .flatMap((m) => m.parts)

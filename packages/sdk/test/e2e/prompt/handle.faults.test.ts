@@ -181,7 +181,7 @@ describe("faults between client and server", () => {
       },
     });
     /**
-     * After `settled` resolved: no attempt starts, and what the server still receives was on its way
+     * Once `handle` settled: no attempt starts, and what the server still receives was on its way
      * before (a read the settle cancelled may reach the server after it, never one started later).
      */
     const nothingLeavesAfter = async (handle: { [PENDING_TASKS]: number }) => {

@@ -53,11 +53,17 @@ async function expectReleased(server: PromptServer, run: PromptHandle) {
   expect(server.listenerCount).toBe(0);
 }
 
-/** Stores, answers `text` in two deltas, ends the answer and goes idle, as opencode does. */
-async function answer(server: PromptServer, parentID: string, text: [string, string]) {
+/** The session turns busy and an answer to `parentID` starts with `first`, as opencode streams one. */
+function startStreaming(server: PromptServer, parentID: string, first: string) {
   server.setBusy(SES);
   const ids = server.startAnswer(SES, parentID);
-  server.delta(SES, ids, text[0]);
+  server.delta(SES, ids, first);
+  return ids;
+}
+
+/** Stores, answers `text` in two deltas, ends the answer and goes idle, as opencode does. */
+async function answer(server: PromptServer, parentID: string, text: [string, string]) {
+  const ids = startStreaming(server, parentID, text[0]);
   server.delta(SES, ids, text[1]);
   server.endAnswer(SES, ids.messageID);
   server.setIdle(SES);
@@ -219,9 +225,7 @@ describe("abort", () => {
     await flush();
     expect(server.calls.filter((c) => c.startsWith("abort"))).toHaveLength(1);
     server.onAbort = (sessionID) => server.stopRun(sessionID);
-    server.setBusy(SES);
-    const ids = server.startAnswer(SES, run.messageID);
-    server.delta(SES, ids, "partial");
+    startStreaming(server, run.messageID, "partial");
     await server.clock.advance(100); // the next poll sees the session busy
     expect(outcome()).toBeUndefined();
     await server.clock.advance(100); // and aborts again
@@ -235,9 +239,7 @@ describe("abort", () => {
   it("streaming: the answer ends aborted, the handle settles aborted", async () => {
     const server = new PromptServer();
     const { run, events, iterated, outcome } = await start(server);
-    server.setBusy(SES);
-    const ids = server.startAnswer(SES, run.messageID);
-    server.delta(SES, ids, "par");
+    startStreaming(server, run.messageID, "par");
     await flush();
     expect(run.phase).toBe("streaming");
     await run.abort();
@@ -251,9 +253,7 @@ describe("abort", () => {
   it("the aborted answer's update arriving while the status read is out: settles at once, the read is cancelled, nothing after", async () => {
     const server = new PromptServer();
     const { run, outcome } = await start(server);
-    server.setBusy(SES);
-    const ids = server.startAnswer(SES, run.messageID);
-    server.delta(SES, ids, "par");
+    startStreaming(server, run.messageID, "par");
     server.onAbort = () => undefined; // accepted; the run stops only while the status read is out
     server.onRead = (what) => {
       if (what !== "statuses") return;
@@ -329,9 +329,7 @@ describe("reconnects", () => {
   it("a restart during the answer: what ended unseen is taken from the store, and the handle resolves", async () => {
     const server = new PromptServer();
     const { run, events } = await start(server);
-    server.setBusy(SES);
-    const ids = server.startAnswer(SES, run.messageID);
-    server.delta(SES, ids, "before ");
+    const ids = startStreaming(server, run.messageID, "before ");
     await flush();
     await server.reconnect(() => {
       server.delta(SES, ids, "and after");
@@ -350,9 +348,7 @@ describe("reconnects", () => {
   it("a restart that cut the answer: resolves with what was stored, marked interrupted", async () => {
     const server = new PromptServer();
     const { run, events } = await start(server);
-    server.setBusy(SES);
-    const ids = server.startAnswer(SES, run.messageID);
-    server.delta(SES, ids, "cut");
+    startStreaming(server, run.messageID, "cut");
     await server.reconnect(() => {
       server.busy.delete(SES); // the restarted server runs nothing, and never ends the answer
     });
